@@ -1,0 +1,248 @@
+"""The HTTP boundary: base-URL policy, envelope unwrapping, and the one place where HTTP responses
+and httpx exceptions become b3os errors (``raise … from exc``)."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from b3os._retry import parse_retry_after
+from b3os.errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    ValidationFailedError,
+)
+
+__all__ = [
+    "CODE_DUPLICATE_RUN_ID",
+    "CODE_INVALID_DEFINITION",
+    "check_base_url",
+    "clean_params",
+    "error_from_response",
+    "is_retryable_transport_error",
+    "translate_transport_error",
+    "unwrap",
+]
+
+CODE_INVALID_DEFINITION = 400228
+CODE_DUPLICATE_RUN_ID = 400079
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """Return the normalized base URL or raise ConfigError: https anywhere, plain http only to loopback."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(
+            f"invalid B3OS base URL {url!r}: expected https://host[:port] "
+            "(set base_url= or B3OS_API_URL, e.g. https://api.b3os.org)"
+        )
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigError(
+            f"refusing plain http:// to {host!r}: the API key would travel unencrypted. "
+            "Use https://, or http:// only for a loopback host (localhost, 127.0.0.0/8, ::1)"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"invalid B3OS base URL {url!r}: it must not carry a query string or fragment")
+    return url.strip().rstrip("/")
+
+
+def clean_params(params: dict[str, Any] | None) -> dict[str, str] | None:
+    """Drop None/empty values; booleans as true/false; lists comma-joined (what the API expects)."""
+    if not params:
+        return None
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            if value:
+                out[key] = ",".join(str(v) for v in value)
+        else:
+            out[key] = str(value)
+    return out or None
+
+
+def _looks_like_html(text: str, content_type: str) -> bool:
+    head = text.lstrip()[:100].lower()
+    return "text/html" in content_type or head.startswith(("<!doctype", "<html"))
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    # Defense in depth: a server or proxy that echoes the Authorization header must not leak it.
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _scrub_any(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return _scrub(value, secrets)
+    if isinstance(value, list):
+        return [_scrub_any(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_any(v, secrets) for k, v in value.items()}
+    return value
+
+
+def error_from_response(
+    response: httpx.Response, *, method: str, path: str, secrets: tuple[str, ...] = ()
+) -> APIError:
+    """Build the typed error for a non-2xx response; never raises while reading the body."""
+    status = response.status_code
+    content_type = response.headers.get("content-type", "")
+    request_id = response.headers.get("x-request-id")
+    text = response.text
+    code: int | None = None
+    details: list[Any] = []
+    body: Any = None
+    if text.strip() and not _looks_like_html(text, content_type):
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+    if isinstance(body, dict):
+        code = _int_or_none(body.get("code"))
+        raw_message = body.get("message") or body.get("error")
+        message = (
+            raw_message if isinstance(raw_message, str) else (json.dumps(raw_message) if raw_message else "")
+        )
+        raw_details = body.get("details")
+        if isinstance(raw_details, list):
+            details = raw_details
+        elif raw_details is not None:
+            details = [raw_details]
+        request_id = body.get("requestId") or request_id
+        if not message:
+            message = "the server returned an error without a message"
+    elif text.strip() and _looks_like_html(text, content_type):
+        message = (
+            f"the server returned an HTML error page (HTTP {status}), probably from a proxy or load balancer"
+        )
+    elif text.strip():
+        snippet = " ".join(text.split())[:200]
+        message = f"the server returned a non-JSON error body (HTTP {status}): {snippet!r}"
+    else:
+        message = f"the server returned HTTP {status} with an empty body"
+    message = _scrub(message, secrets)
+    details = _scrub_any(details, secrets)
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "code": code,
+        "details": details,
+        "request_id": request_id if isinstance(request_id, str) else None,
+        "method": method,
+        "path": path,
+    }
+    if status == 400 and code == CODE_INVALID_DEFINITION:
+        return ValidationFailedError(message, items=_validation_items(details), **kwargs)
+    if status == 429:
+        return RateLimitError(
+            message, retry_after=parse_retry_after(response.headers.get("retry-after")), **kwargs
+        )
+    if status >= 500:
+        return ServerError(message, **kwargs)
+    return _BY_STATUS.get(status, APIError)(message, **kwargs)
+
+
+def _validation_items(details: list[Any]) -> list[Any]:
+    from b3os.models import ValidationItem  # local import: errors stay importable without pydantic work
+
+    items = []
+    for entry in details:
+        if isinstance(entry, dict) and isinstance(entry.get("message"), str):
+            items.append(ValidationItem.model_validate(entry))
+    return items
+
+
+def unwrap(response: httpx.Response, *, method: str, path: str) -> Any:
+    """Return ``data`` of a 2xx ``{code, message, data, requestId}`` envelope (None for an empty body)."""
+    text = response.text
+    if not text.strip():
+        return None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        content_type = response.headers.get("content-type", "")
+        what = "an HTML page" if _looks_like_html(text, content_type) else "a non-JSON body"
+        raise APIError(
+            f"the server answered HTTP {response.status_code} with {what} where a JSON envelope was expected",
+            status_code=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            method=method,
+            path=path,
+        ) from None
+    if isinstance(body, dict) and ("data" in body or "code" in body or "requestId" in body):
+        return body.get("data")
+    return body  # tolerate a bare payload (a few operations are annotated without the envelope)
+
+
+_RETRYABLE_TRANSPORT = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+)
+
+
+def is_retryable_transport_error(exc: httpx.TransportError) -> bool:
+    return isinstance(exc, _RETRYABLE_TRANSPORT)
+
+
+def translate_transport_error(
+    exc: httpx.HTTPError, *, method: str, path: str, secrets: tuple[str, ...] = ()
+) -> TransportError:
+    """The one mapping from httpx failures to TransportError (the caller does ``raise … from exc``)."""
+    if isinstance(exc, httpx.TimeoutException):
+        kind = "timed out"
+    elif isinstance(exc, httpx.ConnectError):
+        kind = "could not connect"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        kind = "the server broke the HTTP protocol"
+    else:
+        kind = "transport error"
+    detail = _scrub(str(exc).strip(), secrets)
+    message = f"{kind}: {detail}" if detail else f"{kind} ({type(exc).__name__})"
+    return TransportError(message, method=method, path=path)
