@@ -1,0 +1,295 @@
+"""What "changed" means: the canonical form of a definition and the server-owned field lists.
+
+Every front end (plan, Pulumi diff, Ansible --diff) and b3os-local import these lists, so
+what the emulator adds and what a diff ignores cannot drift. Each normalization rule is a
+small named function with a one-line docstring (style rule 7); :data:`RULES` lists them in
+the order :func:`normalize_definition` applies them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "DEFAULT_TRIGGER_NODE_IDS",
+    "RULES",
+    "SERVER_ADDED_DEFINITION_FIELDS",
+    "SERVER_ADDED_NODE_FIELDS",
+    "SERVER_OWNED_WORKFLOW_FIELDS",
+    "GraphSummary",
+    "canonical_json",
+    "definitions_equal",
+    "explain_differences",
+    "graph_summary",
+    "normalize_definition",
+]
+
+# Workflow fields the server sets (camelCase wire names); a desired spec never manages them.
+SERVER_OWNED_WORKFLOW_FIELDS: frozenset[str] = frozenset(
+    {
+        "id", "version", "organizationId", "status", "type", "triggerSecret", "hasDraft",
+        "hasLiveVersion", "createdAt", "createdBy", "updatedAt", "updatedBy", "versionCreatedBy",
+        "ownerUserId", "remainRuns", "lastTriggeredAt", "pausedReason", "aiName", "aiDescription",
+        "nameManuallySet", "descManuallySet", "uiMetadata", "variableDefs", "sourceTemplateId",
+        "conversationId", "versionNumber", "publishedAt",
+    }
+)  # fmt: skip
+
+# Definition keys the server backfills (§6: triggerNodeIds is optional on input).
+SERVER_ADDED_DEFINITION_FIELDS: frozenset[str] = frozenset({"triggerNodeIds"})
+
+# Node keys the server, its AI namer or the editor UI may add (OAS WorkflowNode).
+SERVER_ADDED_NODE_FIELDS: frozenset[str] = frozenset(
+    {"description", "titleOverride", "position", "resultSchema", "blockContext"}
+)
+
+DEFAULT_TRIGGER_NODE_IDS: tuple[str, ...] = ("root",)
+
+Definition = dict[str, Any]
+
+
+# -- rules ---------------------------------------------------------------------------------------
+def parse_json_text(definition: Any) -> Any:
+    """JSON text and the dict it encodes are the same definition."""
+    return json.loads(definition) if isinstance(definition, str) else definition
+
+
+def copy_plain(value: Any) -> Any:
+    """Work on plain dicts/lists (never mutate the caller's value; tuples count as lists)."""
+    if isinstance(value, Mapping):
+        return {str(k): copy_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [copy_plain(v) for v in value]
+    return value
+
+
+def integral_floats_as_ints(value: Any) -> Any:
+    """Numbers compare by value: 1.0 and 1 are the same number."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: integral_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [integral_floats_as_ints(v) for v in value]
+    return value
+
+
+def drop_server_added_definition_fields(definition: Definition, like: Definition | None) -> Definition:
+    """Definition keys the server backfills are ignored unless the desired definition sets them."""
+    keep = set(like or ()) & SERVER_ADDED_DEFINITION_FIELDS
+    return {k: v for k, v in definition.items() if k not in SERVER_ADDED_DEFINITION_FIELDS or k in keep}
+
+
+def drop_default_trigger_node_ids(definition: Definition, like: Definition | None) -> Definition:
+    """triggerNodeIds equal to the default ["root"] is the same as absent."""
+    if definition.get("triggerNodeIds") == list(DEFAULT_TRIGGER_NODE_IDS):
+        return {k: v for k, v in definition.items() if k != "triggerNodeIds"}
+    return definition
+
+
+def drop_server_added_node_fields(definition: Definition, like: Definition | None) -> Definition:
+    """Node keys the server/UI adds (description, titleOverride, position, …) are ignored unless desired."""
+    nodes = definition.get("nodes")
+    if not isinstance(nodes, dict):
+        return definition
+    like_nodes = like.get("nodes") if isinstance(like, Mapping) else None
+    like_nodes = like_nodes if isinstance(like_nodes, Mapping) else {}
+    out: dict[str, Any] = {}
+    for node_id, node in nodes.items():
+        if isinstance(node, dict):
+            wanted = like_nodes.get(node_id)
+            keep = set(wanted) if isinstance(wanted, Mapping) else set()
+            node = {k: v for k, v in node.items() if k not in SERVER_ADDED_NODE_FIELDS or k in keep}
+        out[node_id] = node
+    return {**definition, "nodes": out}
+
+
+def drop_empty_node_fields(definition: Definition, like: Definition | None) -> Definition:
+    """`children: []`, `payload: {}` and null node keys are the same as absent."""
+    nodes = definition.get("nodes")
+    if not isinstance(nodes, dict):
+        return definition
+    out: dict[str, Any] = {}
+    for node_id, node in nodes.items():
+        if isinstance(node, dict):
+            node = {
+                k: v
+                for k, v in node.items()
+                if v is not None and not (k == "children" and v == []) and not (k == "payload" and v == {})
+            }
+        out[node_id] = node
+    return {**definition, "nodes": out}
+
+
+def sort_keys(value: Any) -> Any:
+    """Key order never matters (list order does: children run in order)."""
+    if isinstance(value, dict):
+        return {k: sort_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [sort_keys(v) for v in value]
+    return value
+
+
+_DefinitionRule = Callable[[Definition, "Definition | None"], Definition]
+_DEFINITION_RULES: tuple[_DefinitionRule, ...] = (
+    drop_server_added_definition_fields,
+    drop_default_trigger_node_ids,
+    drop_server_added_node_fields,
+    drop_empty_node_fields,
+)
+
+RULES: tuple[tuple[str, str], ...] = tuple(
+    (rule.__name__, (rule.__doc__ or "").strip())
+    for rule in (parse_json_text, copy_plain, integral_floats_as_ints, *_DEFINITION_RULES, sort_keys)
+)
+
+
+# -- public API ----------------------------------------------------------------------------------
+def normalize_definition(
+    definition: Mapping[str, Any] | str, *, like: Mapping[str, Any] | None = None
+) -> Definition:
+    """The canonical form of a definition; `like` is the desired definition (its keys are kept)."""
+    value = integral_floats_as_ints(copy_plain(parse_json_text(definition)))
+    if not isinstance(value, dict):
+        raise TypeError(f"a definition must be an object, got {type(value).__name__}")
+    like_plain = copy_plain(parse_json_text(like)) if like is not None else None
+    for rule in _DEFINITION_RULES:
+        value = rule(value, like_plain)
+    result: Definition = sort_keys(value)
+    return result
+
+
+def canonical_json(value: Any) -> str:
+    """Stable JSON text: sorted keys, compact separators, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def definitions_equal(desired: Mapping[str, Any] | str, actual: Mapping[str, Any] | str) -> bool:
+    """True when `actual` (as read back from the server) already has the desired content."""
+    want, have = _pair(desired, actual)
+    return want == have
+
+
+def _pair(
+    desired: Mapping[str, Any] | str | None, actual: Mapping[str, Any] | str | None
+) -> tuple[Definition, Definition]:
+    like = copy_plain(parse_json_text(desired)) if desired is not None else None
+    want = normalize_definition(like, like=like) if like is not None else {}
+    have = normalize_definition(actual, like=like) if actual is not None else {}
+    return want, have
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    """Graph-aware difference between two definitions (nodes and edges, not JSON lines)."""
+
+    nodes_added: list[str] = field(default_factory=list)
+    nodes_removed: list[str] = field(default_factory=list)
+    nodes_changed: dict[str, list[str]] = field(default_factory=dict)  # node id -> changed fields
+    edges_added: list[tuple[str, str]] = field(default_factory=list)  # (parent, child)
+    edges_removed: list[tuple[str, str]] = field(default_factory=list)
+    other_changed: list[str] = field(default_factory=list)  # definition-level keys
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.nodes_added or self.nodes_removed or self.nodes_changed or self.edges_added
+            or self.edges_removed or self.other_changed
+        )  # fmt: skip
+
+    def describe(self) -> str:
+        """One readable line, e.g. "+1 node (notify), ~1 node changed (log_message: payload.message)"."""
+        parts: list[str] = []
+        if self.nodes_added:
+            parts.append(f"+{_count(self.nodes_added, 'node')} ({', '.join(self.nodes_added)})")
+        if self.nodes_removed:
+            parts.append(f"-{_count(self.nodes_removed, 'node')} ({', '.join(self.nodes_removed)})")
+        if self.nodes_changed:
+            detail = "; ".join(f"{n}: {', '.join(f)}" for n, f in self.nodes_changed.items())
+            parts.append(f"~{_count(self.nodes_changed, 'node')} changed ({detail})")
+        if self.edges_added:
+            parts.append(f"+{_count(self.edges_added, 'edge')} ({_edges(self.edges_added)})")
+        if self.edges_removed:
+            parts.append(f"-{_count(self.edges_removed, 'edge')} ({_edges(self.edges_removed)})")
+        if self.other_changed:
+            parts.append(f"~definition ({', '.join(self.other_changed)})")
+        return ", ".join(parts) if parts else "no changes"
+
+
+def _count(items: object, noun: str) -> str:
+    n = len(items)  # type: ignore[arg-type]
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def _edges(edges: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{a}->{b}" for a, b in edges)
+
+
+def _nodes_of(definition: Definition) -> dict[str, Any]:
+    nodes = definition.get("nodes")
+    return nodes if isinstance(nodes, dict) else {}
+
+
+def _edge_list(nodes: dict[str, Any]) -> list[tuple[str, str]]:
+    edges: list[tuple[str, str]] = []
+    for node_id, node in nodes.items():
+        if not isinstance(node, dict):
+            continue
+        for key in ("children", "loopBody"):
+            refs = node.get(key)
+            if isinstance(refs, list):
+                edges.extend((node_id, r) for r in refs if isinstance(r, str))
+    return edges
+
+
+def _changed_paths(a: Any, b: Any, prefix: str) -> list[str]:
+    """Dotted paths where a and b differ (objects are walked; lists compare whole)."""
+    if a == b:
+        return []
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[str] = []
+        for k in sorted(set(a) | set(b)):
+            out.extend(_changed_paths(a.get(k), b.get(k), f"{prefix}.{k}" if prefix else k))
+        return out
+    return [prefix or "(value)"]
+
+
+def graph_summary(
+    before: Mapping[str, Any] | str | None, after: Mapping[str, Any] | str | None
+) -> GraphSummary:
+    """Nodes added/removed/changed and edges added/removed from `before` (actual) to `after` (desired)."""
+    want, have = _pair(after, before)
+    old, new = _nodes_of(have), _nodes_of(want)
+    changed: dict[str, list[str]] = {}
+    for node_id in new:
+        if node_id in old:
+            paths = _changed_paths(old[node_id], new[node_id], "")
+            if paths:
+                changed[node_id] = paths
+    old_edges, new_edges = _edge_list(old), _edge_list(new)
+    old_set, new_set = set(old_edges), set(new_edges)
+    other = [k for k in sorted(set(want) | set(have)) if k != "nodes" and want.get(k) != have.get(k)]
+    return GraphSummary(
+        nodes_added=[n for n in new if n not in old],
+        nodes_removed=[n for n in old if n not in new],
+        nodes_changed=changed,
+        edges_added=[e for e in new_edges if e not in old_set],
+        edges_removed=[e for e in old_edges if e not in new_set],
+        other_changed=other,
+    )
+
+
+def explain_differences(
+    desired: Mapping[str, Any] | str, actual: Mapping[str, Any] | str | None
+) -> list[str]:
+    """Human reasons why `actual` does not match `desired` ([] when equal after normalization)."""
+    s = graph_summary(actual, desired)
+    reasons = [f"node '{n}' added" for n in s.nodes_added]
+    reasons += [f"node '{n}' removed" for n in s.nodes_removed]
+    for n, fields in s.nodes_changed.items():
+        reasons += [f"node '{n}': {f} changed" for f in fields]
+    reasons += [f"definition.{k} changed" for k in s.other_changed]
+    return reasons
