@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
+# Undo the guard of b3os/__init__.py: httpx is loaded now, its CLI module may be imported normally.
+if sys.modules.get("httpx._main", False) is None:
+    del sys.modules["httpx._main"]
 
 from b3os._retry import parse_retry_after
 from b3os.errors import (
