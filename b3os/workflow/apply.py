@@ -1,0 +1,175 @@
+"""Apply: execute a plan against B3OS, with optimistic locking, and report what happened.
+
+Every write that depends on what was read carries the version it was read at
+(``expectedCurrentVersion`` on update, ``expectedVersion`` on publish), so an edit made by
+someone else in between gives a clear conflict instead of being silently overwritten.
+
+Partial failure rule: identity is by name (or id), so a run that dies after ``create`` and
+before ``publish`` leaves a same-named draft that the next apply reads, adopts and publishes —
+it never creates a second workflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from b3os.client import Client
+from b3os.errors import ConflictError, DefinitionError, NotFoundError
+from b3os.models import ValidationItem, Workflow
+from b3os.redact import redact
+from b3os.workflow.outputs import outputs_of, predicted_outputs
+from b3os.workflow.plan import Action, ActionKind, Plan, WorkflowDiff, plan
+from b3os.workflow.spec import WorkflowSpec
+from b3os.workflow.state import WorkflowState, read, state_of
+
+__all__ = ["ApplyResult", "apply", "ensure", "validate_remotely"]
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What an apply did (or, with ``dry_run``, would do)."""
+
+    changed: bool
+    actions: list[str]
+    plan: Plan
+    state: WorkflowState | None  # the state after apply (the state read, in a dry run)
+    outputs: dict[str, Any] = field(default_factory=dict)  # outputs_of(state); trigger_secret included
+    dry_run: bool = False
+
+    @property
+    def diff(self) -> WorkflowDiff:
+        return self.plan.diff
+
+    @property
+    def workflow(self) -> dict[str, Any]:
+        """The workflow as front ends print it: outputs with every secret masked."""
+        masked: dict[str, Any] = redact(self.outputs, [self.outputs.get("trigger_secret")])
+        return masked
+
+
+def validate_remotely(client: Client, plan: Plan) -> None:
+    """Ask the server's validator about a definition this plan would send; raise before any write."""
+    if not plan.sends_definition or plan.spec.definition is None:
+        return
+    try:
+        result = client.validate_definition(plan.spec.definition, name=plan.spec.name or "Untitled")
+    except NotFoundError:
+        return  # a server without /validate: the local validator already ran
+    if not result.valid:
+        items = list(result.errors) or [ValidationItem(message="the server rejected the definition")]
+        raise DefinitionError(items)
+
+
+def ensure(
+    client: Client, spec: WorkflowSpec, *, dry_run: bool = False, remote_validate: bool = True
+) -> ApplyResult:
+    """Read, plan and apply in one call: what Ansible, the CLI and Pulumi's create/update use."""
+    current = read(client, spec)
+    the_plan = plan(spec, current)
+    if remote_validate:
+        validate_remotely(client, the_plan)
+    return apply(client, the_plan, dry_run=dry_run)
+
+
+def apply(client: Client, plan: Plan, *, dry_run: bool = False) -> ApplyResult:
+    """Execute ``plan`` (or only predict its result with ``dry_run``)."""
+    if dry_run or not plan.actions:
+        outputs = predicted_outputs(plan) if plan.actions else outputs_of(plan.state, plan.spec)
+        return ApplyResult(bool(plan.actions), plan.action_names, plan, plan.state, outputs, dry_run)
+    run = _Run(client, plan)
+    for action in plan.actions:
+        run.execute(action)
+    final = run.final_state()
+    return ApplyResult(True, plan.action_names, plan, final, outputs_of(final, plan.spec))
+
+
+class _Run:
+    """The workflow as the writes go: its id, the version to lock on, and the rows seen."""
+
+    def __init__(self, client: Client, plan: Plan) -> None:
+        self.client = client
+        self.plan = plan
+        state = plan.state
+        self.id: str | None = state.id if state else None
+        self.version: int | None = state.version if state else None
+        self.latest: dict[str, Any] | None = state.wire if state else None
+        self.live: dict[str, Any] | None = state.live_wire if state else None
+        self.stale = False  # a response without a workflow row: re-read at the end
+
+    def execute(self, action: Action) -> None:
+        try:
+            self._execute(action)
+        except ConflictError as exc:
+            raise ConflictError(
+                f"workflow {self.id or self.plan.spec.label} was changed by someone else since it was read "
+                f"({action.kind.value} expected version {self.version}); nothing was overwritten: "
+                f"re-run to plan against its current state. Server said: {exc.message}",
+                status_code=exc.status_code,
+                code=exc.code,
+                details=exc.details,
+                request_id=exc.request_id,
+                method=exc.method,
+                path=exc.path,
+            ) from exc
+
+    def _execute(self, action: Action) -> None:
+        c, kind = self.client, action.kind
+        if kind is ActionKind.CREATE:
+            f = action.fields
+            self._saw(
+                c.create_workflow(
+                    f["name"], f.get("description", ""), f["definition"],
+                    cooldown_ms=f.get("cooldownMs"), max_runs=f.get("maxRuns"),
+                ),
+                live=False,
+            )  # fmt: skip
+            return
+        assert self.id is not None, "every action but create acts on an existing workflow"
+        if kind is ActionKind.UPDATE:
+            f = action.fields
+            row = c.update_workflow(
+                self.id,
+                name=f.get("name"),
+                description=f.get("description"),
+                definition=f.get("definition"),
+                cooldown_ms=f.get("cooldownMs"),
+                max_runs=f.get("maxRuns"),
+                expected_current_version=self.version,
+            )
+            self._saw(row, live=row.status in ("active", "paused"))
+        elif kind is ActionKind.PUBLISH:
+            self._saw(c.publish(self.id, expected_version=self.version), live=True)
+        elif kind is ActionKind.UNARCHIVE:
+            self.live = None
+            self._saw(c.unarchive_workflow(self.id), live=False)
+        elif kind is ActionKind.PAUSE:
+            self._saw(c.pause(self.id), live=True)
+        elif kind is ActionKind.RESUME:
+            self._saw(c.resume(self.id), live=True)
+        elif kind is ActionKind.DISCARD_DRAFT:
+            self._saw(c.discard_draft(self.id), live=True)
+        elif kind is ActionKind.ARCHIVE:
+            self.live = None
+            self._saw(c.archive_workflow(self.id), live=False)
+        elif kind is ActionKind.SET_VISIBILITY:
+            c.set_visibility(self.id, action.fields["visibility"])
+            self.stale = True
+
+    def _saw(self, row: Workflow | None, *, live: bool) -> None:
+        """Track the rows the server answered with, to build the final state without re-reading."""
+        if row is None:
+            self.stale = True
+            return
+        wire = row.model_dump(by_alias=True, exclude_none=True, mode="json")
+        self.id = row.id
+        self.version = row.version
+        self.latest = wire
+        if live:
+            self.live = wire
+
+    def final_state(self) -> WorkflowState | None:
+        assert self.id is not None
+        if self.stale or self.latest is None:
+            return read(self.client, WorkflowSpec(id=self.id))
+        return state_of(self.latest, self.live)
