@@ -169,7 +169,7 @@ def error_from_response(
         )
     elif text.strip():
         snippet = " ".join(text.split())[:200]
-        message = f"the server returned a non-JSON error body (HTTP {status}): {snippet!r}"
+        message = f"the server returned an unexpected (non-envelope) error body (HTTP {status}): {snippet!r}"
     else:
         message = f"the server returned HTTP {status} with an empty body"
     message = _scrub(message, secrets)
