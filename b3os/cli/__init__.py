@@ -1,0 +1,85 @@
+"""The ``b3os`` command: ``local``, ``validate``, ``plan``, ``apply``, ``run`` and ``runs``.
+
+Exit codes follow ``terraform plan -detailed-exitcode``: 0 success with no changes, 2 success with
+changes (plan only), 1 error. ``run`` exits 0 when the run succeeded, 1 when it failed or was
+cancelled, 130 when interrupted (the run itself goes on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from b3os._version import __version__
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="b3os", description="B3OS workflows as infrastructure code.")
+    parser.add_argument("--version", action="version", version=f"b3os-iac {__version__}")
+    parser.add_argument(
+        "--api-url", help="B3OS API base URL (default: $B3OS_API_URL or https://api.b3os.org)"
+    )
+    parser.add_argument("--timeout", type=float, default=30.0, help="HTTP timeout in seconds (default 30)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser(
+        "local", help="run b3os-local, the local B3OS API (see `b3os local --help`)", add_help=False
+    )
+
+    for name, text in (
+        ("validate", "check workflow files locally and with the server's validator; no changes"),
+        ("plan", "show what apply would change; exit 0 = no changes, 2 = changes, 1 = error"),
+        ("apply", "make B3OS match the workflow files"),
+    ):
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument(
+            "paths", nargs="+", metavar="FILE_OR_DIR", help="workflow YAML/JSON files or directories"
+        )
+        p.add_argument("--json", action="store_true", help="machine-readable output for CI")
+        if name == "validate":
+            p.add_argument("--offline", action="store_true", help="only the local validator; no API calls")
+
+    run = sub.add_parser("run", help="start a run of a workflow, optionally following it live")
+    run.add_argument("workflow", metavar="NAME_OR_ID")
+    run.add_argument("--payload", default=None, help="JSON object, or @file with one")
+    run.add_argument(
+        "--simulate", action="store_true", help="dry run: catalog actions return simulated results"
+    )
+    run.add_argument(
+        "--version",
+        dest="workflow_version",
+        type=int,
+        help="run this version (default: draft if any, else live)",
+    )
+    run.add_argument("--follow", "-f", action="store_true", help="stream the run's events until it ends")
+    run.add_argument("--json", action="store_true", help="machine-readable output")
+
+    runs = sub.add_parser("runs", help="inspect and cancel runs")
+    runs_sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
+    get = runs_sub.add_parser("get", help="print a run's status and node results")
+    get.add_argument("run_id", metavar="RUN_ID")
+    get.add_argument("--json", action="store_true", help="machine-readable output")
+    cancel = runs_sub.add_parser("cancel", help="cancel a running or waiting run")
+    cancel.add_argument("run_id", metavar="RUN_ID")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["local"]:
+        from b3os.local.__main__ import main as local_main
+
+        return int(local_main(args_list[1:]) or 0)
+    args = _parser().parse_args(args_list)
+    from b3os.cli import commands  # imported late: `b3os --help` stays instant
+
+    return commands.dispatch(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
