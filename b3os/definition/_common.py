@@ -1,0 +1,126 @@
+"""Constants, patterns and small helpers shared by the validator's parts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+
+from b3os.models import ValidationItem
+
+# OAS `entity.WorkflowType` enum, plus the legacy `webhook` trigger (§6.1: accepted, never emitted).
+TRIGGER_TYPES: frozenset[str] = frozenset(
+    {
+        "token-price-cexes", "evm-log", "cronjob", "schedule", "manual", "approval",
+        "telegram-channel", "polymarket-user-bet", "polymarket-market-trade",
+        "polymarket-new-market", "polymarket-market-close", "slack-mentions", "erc20-receive",
+        "erc20-send", "anyspend", "shopify-order-created", "shopify-order-paid",
+        "shopify-inventory-level-updated", "ramp-new-transaction", "ramp-transaction-status-updated",
+        "ramp-transfer-payment-updated", "slack-new-reaction-added", "slack-new-message-in-channels",
+        "slack-new-channel-created", "slack-new-direct-message", "slack-new-keyword-mention",
+        "slack-new-user-added", "slack-new-user-mention", "slack-new-interaction-event",
+        "telegram-new-interaction-event", "email-new-email-received",
+        "email-new-email-matching-criteria", "gmail-new-email-received",
+        "gmail-new-email-matching-search", "stripe-payment-receive", "eth-receive", "eth-send",
+        "farcaster-new-cast", "farcaster-new-follower", "farcaster-new-reaction", "x-new-tweet",
+        "exchange-listing", "coinbase-payment-received", "coinbase-checkout-received",
+        "solana-transaction", "hyperliquid-price-alert", "hyperliquid-trade", "hyperliquid-user-fill",
+        "hyperliquid-liquidation", "hyperliquid-position-change", "hyperliquid-transfer",
+        "unusual-whales-options-flow-alerts", "unusual-whales-market-news", "kalshi-market-trade",
+        "kalshi-new-market", "kalshi-market-close", "situation-fired", "webhook",
+    }
+)  # fmt: skip
+
+# §6.1 built-in actions (catalog actions are any lowercase-hyphen id).
+BUILTIN_ACTION_TYPES: frozenset[str] = frozenset(
+    {
+        "log", "delay", "if", "for-each", "wait", "filter", "pluck", "format", "regex",
+        "code-transform", "send-webhook", "storage", "org-storage-get", "org-storage-set",
+        "org-storage-list", "trigger-workflow", "db-query", "convert-to-wei", "convert-from-wei",
+        "list-min", "list-max", "call-x402-endpoint",
+    }
+)  # fmt: skip
+
+CONDITION_OPERATORS: frozenset[str] = frozenset(
+    {
+        "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$contains", "$notContains",
+        "$startsWith", "$endsWith", "$exists", "$notExists", "$in", "$notIn",
+    }
+)  # fmt: skip
+
+MAX_NODES = 10_000
+
+_NODE_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$")
+_ACTION_TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_BRANCHES: dict[str, tuple[str, ...]] = {"if": ("then", "else"), "wait": ("resumed", "timed_out")}
+# A "simple path" expression part: `$nodes.x.result.a`, `x.result.0.b`, `$trigger`, ...
+_PATH_RE = re.compile(r"^(\$?[A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_$-]+)*)$")
+_LITERALS = frozenset({"true", "false", "null", "nil", "undefined", "None"})
+# Context roots of §7 that never name a node. `$for` and `$nodes` are checked separately.
+_CONTEXT_VARS = frozenset(
+    {
+        "$trigger", "$props", "$inputs", "$workflow", "$workflowId", "$item", "$index",
+        "$parent_item", "$vars", "$storage", "$org",
+    }
+)  # fmt: skip
+_PLAIN_ROOTS = frozenset({"root", "ask"})
+
+
+def _item(
+    type_: str,
+    code: str,
+    message: str,
+    node_id: str | None = None,
+    field: str | None = None,
+    node_name: str | None = None,
+) -> ValidationItem:
+    return ValidationItem(
+        type=type_, code=code, message=message, node_id=node_id, node_name=node_name, field=field
+    )
+
+
+def _where(node_id: str | None) -> str:
+    return f"node '{node_id}'" if node_id is not None else "definition"
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_whole_expression(value: object) -> bool:
+    return isinstance(value, str) and value.strip().startswith("{{") and value.strip().endswith("}}")
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", key).lower()
+
+
+def _strings(value: object, path: str) -> Iterator[tuple[str, str]]:
+    """Every string (and object key) inside value with its dotted path; iterative."""
+    stack: list[tuple[object, str]] = [(value, path)]
+    out: list[tuple[str, str]] = []
+    while stack:
+        v, p = stack.pop()
+        if isinstance(v, str):
+            out.append((p, v))
+        elif isinstance(v, Mapping):
+            for k, sub in v.items():
+                kp = f"{p}.{k}"
+                if isinstance(k, str) and "{{" in k:
+                    out.append((kp, k))
+                stack.append((sub, kp))
+        elif isinstance(v, list):
+            for i, sub in enumerate(v):
+                stack.append((sub, f"{p}[{i}]"))
+    # the stack visits in reverse; restore document order for deterministic reports
+    out.sort(key=lambda item: _path_key(item[0]))
+    yield from out
+
+
+def _path_key(path: str) -> list[tuple[int, int | str]]:
+    key: list[tuple[int, int | str]] = []
+    for part in re.split(r"\.|(?=\[)", path):
+        if part.startswith("[") and part.endswith("]") and part[1:-1].isdigit():
+            key.append((0, int(part[1:-1])))
+        else:
+            key.append((1, part))
+    return key
