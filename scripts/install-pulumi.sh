@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Installs the real Pulumi CLI, the Python language host and the dynamic-provider shim.
+# Installs the real Pulumi CLI, a Python language host and the dynamic-provider shim.
 #
 # There is no registry package that ships the CLI, so we compile the pinned release from the Go
 # module proxy into a cache under the home directory (never into the repo). A `pulumi` already
-# on PATH that is recent enough is used as it is. Go's module and build caches make a second run
-# take seconds. Prints the bin directory to put first on PATH as the last line of stdout.
+# on PATH that is recent enough (with its Python helpers beside it) is used as it is. Go's module
+# and build caches make a rebuild fast, and a finished install is detected without running Go at
+# all, so a second run takes well under a second.
+#
+# The Go language host (module .../sdk/python/cmd/pulumi-language-python/v3) has no version tags
+# and the module proxy we can reach does not serve it (403 "not available"). We try it once per
+# release; when it is unavailable we install a stand-in `pulumi-language-python` that runs the
+# b3os-iac implementation (pulumi_b3os/_langhost.py) with the Python found on PATH (or
+# PULUMI_PYTHON_CMD): put the project's .venv/bin on PATH after the printed directory.
+#
+# Output: progress on stderr; the bin directory (pulumi, pulumi-language-python,
+# pulumi-language-python-exec, pulumi-resource-pulumi-python) as the last line of stdout.
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
@@ -12,6 +22,9 @@ MIN_VERSION="3.200.0"
 CACHE_ROOT="${B3OS_TOOLS_DIR:-$HOME/.cache/b3os-iac}"
 PREFIX="$CACHE_ROOT/pulumi-$PULUMI_VERSION"
 BIN="$PREFIX/bin"
+WORK="$PREFIX/build"
+LH_UNAVAILABLE="$PREFIX/.language-host-unavailable"
+STANDIN_MARK="b3os-iac stand-in language host"
 
 log() { printf '[install-pulumi] %s\n' "$*" >&2; }
 
@@ -28,65 +41,110 @@ complete() {  # $1 = bin dir
 # 1. An ambient pulumi that is recent enough and has its Python helpers beside it.
 if [ -z "${B3OS_FORCE_PULUMI_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
     ambient="$(dirname "$(command -v pulumi)")"
-    if complete "$ambient" && version_ok "$(PULUMI_SKIP_UPDATE_CHECK=1 pulumi version 2>/dev/null || true)"; then
+    if [ "$ambient" != "$BIN" ] && complete "$ambient" \
+        && version_ok "$(PULUMI_SKIP_UPDATE_CHECK=1 pulumi version 2>/dev/null || true)"; then
         log "using pulumi on PATH ($ambient)"
         echo "$ambient"
         exit 0
     fi
 fi
 
-# 2. Already built.
+write_standin_language_host() {
+    # Rewritten on every run (cheap) so a changed script updates existing installs.
+    local tmp="$BIN/.pulumi-language-python.tmp"
+    cat >"$tmp" <<'EOF'
+#!/bin/sh
+# b3os-iac stand-in language host: the Go pulumi-language-python module is not served by the
+# module proxy, so this runs pulumi_b3os._langhost (see that module) with the Python on PATH
+# (or PULUMI_PYTHON_CMD), which must have b3os-iac[pulumi] installed: put .venv/bin on PATH.
+here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+exec "${PULUMI_PYTHON_CMD:-python3}" -u -m pulumi_b3os._langhost \
+    --exec-script "$here/pulumi-language-python-exec" "$@"
+EOF
+    chmod 0755 "$tmp"
+    if ! cmp -s "$tmp" "$BIN/pulumi-language-python" 2>/dev/null; then
+        mv -f "$tmp" "$BIN/pulumi-language-python"
+    else
+        rm -f "$tmp"
+    fi
+}
+
+have_real_language_host() {
+    [ -x "$BIN/pulumi-language-python" ] && ! grep -q "$STANDIN_MARK" "$BIN/pulumi-language-python" 2>/dev/null
+}
+
+# 2. Already installed: no Go, no network.
 if complete "$BIN" && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
-    log "pulumi $PULUMI_VERSION already built in $BIN"
+    have_real_language_host || write_standin_language_host
+    log "pulumi $PULUMI_VERSION already installed in $BIN"
     echo "$BIN"
     exit 0
 fi
 
-command -v go >/dev/null 2>&1 || { log "Go is required to build the Pulumi CLI"; exit 1; }
+command -v go >/dev/null 2>&1 || { log "Go is required to build the Pulumi CLI (none on PATH)"; exit 1; }
 
-WORK="$PREFIX/build"
 mkdir -p "$WORK" "$BIN"
 cd "$WORK"
 export GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
-
-log "building pulumi $PULUMI_VERSION from Go modules (first time: several minutes; cached afterwards)"
-if [ ! -f go.mod ]; then
-    go mod init example.invalid/pulumi-build >/dev/null 2>&1
-fi
-go mod edit -go=1.25.11
-go mod edit -require="github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" \
-            -require="github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
-go mod download "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION"
-MODCACHE="$(go env GOMODCACHE)"
-PKG_MOD="$MODCACHE/cache/download/github.com/pulumi/pulumi/pkg/v3/@v/$PULUMI_VERSION.mod"
-# Copy every versioned replace directive of pkg/go.mod (local-path replaces are dropped:
-# we require sdk/v3 at the same release instead).
-grep -E '^\s*(replace\s+)?[^ ]+( v[^ ]+)? => [^ .][^ ]* v[^ ]+' "$PKG_MOD" | sed -E 's/^\s*replace\s+//' | while read -r left arrow right rver; do
-    case "$left" in github.com/pulumi/pulumi/*) continue ;; esac
-    if [ "$arrow" != "=>" ]; then  # "path version => path version"
-        continue
-    fi
-    go mod edit -replace="$left=$right@$rver"
-done
-
 LDF="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
-log "go get pulumi"
-go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION"
-log "compiling pulumi"
-go build -trimpath -tags osusergo,grpcnotrace -ldflags "$LDF" -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+MODCACHE="$(go env GOMODCACHE)"
 
-# The language host module has no tags: fetch it at the release's commit (pseudo-version).
-LH=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
-commit="$(go list -m -json "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" | sed -n 's/.*"Hash": "\([0-9a-f]*\)".*/\1/p' | head -n1)"
-log "language host at commit ${commit:-<unknown; using master>}"
-go get "$LH@${commit:-master}" || go get "$LH@master"
-go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
-log "compiling pulumi-language-python"
-go build -trimpath -tags osusergo,grpcnotrace -ldflags "$LDF" -o "$BIN/pulumi-language-python" "$LH"
+prepare_module() {
+    [ -f go.mod ] || go mod init example.invalid/pulumi-build >/dev/null 2>&1
+    go mod edit -go=1.25.11
+    go mod edit -require="github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" \
+                -require="github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+    go mod download "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+    local pkg_mod="$MODCACHE/cache/download/github.com/pulumi/pulumi/pkg/v3/@v/$PULUMI_VERSION.mod"
+    # Copy every versioned replace directive of pkg/go.mod (local-path replaces are dropped:
+    # we require sdk/v3 at the same release instead).
+    grep -E '=>' "$pkg_mod" | sed -E 's/^\s*replace\s+//' | while read -r left a b c d; do
+        # forms: "left => right rver"  or  "left lver => right rver"
+        local right rver
+        if [ "$a" = "=>" ]; then right="$b"; rver="$c"; else right="$c"; rver="$d"; fi
+        case "$left" in github.com/pulumi/pulumi/*) continue ;; esac
+        case "$right" in .*|/*) continue ;; esac
+        if [ -n "$rver" ]; then go mod edit -replace="$left=$right@$rver"; fi
+    done
+    return 0
+}
 
+if [ ! -x "$BIN/pulumi" ] || [ "$("$BIN/pulumi" version 2>/dev/null)" != "$PULUMI_VERSION" ]; then
+    log "building pulumi $PULUMI_VERSION from Go modules (first time: several minutes; cached afterwards)"
+    prepare_module
+    go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION"
+    log "compiling pulumi"
+    go build -trimpath -tags osusergo,grpcnotrace -ldflags "$LDF" -o "$BIN/pulumi.tmp" \
+        github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+    mv -f "$BIN/pulumi.tmp" "$BIN/pulumi"
+fi
+
+# The language host module has no tags: it can only be fetched as a pseudo-version of a commit.
+if ! have_real_language_host && [ ! -f "$LH_UNAVAILABLE" ]; then
+    LH=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
+    prepare_module
+    commit="$(go list -m -json "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" 2>/dev/null \
+        | sed -n 's/.*"Hash": "\([0-9a-f]*\)".*/\1/p' | head -n1 || true)"
+    log "trying the Go language host at ${commit:-master}"
+    if go get "$LH@${commit:-master}" >&2 \
+        && go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" >&2 \
+        && go build -trimpath -tags osusergo,grpcnotrace -ldflags "$LDF" \
+            -o "$BIN/pulumi-language-python.tmp" "$LH" >&2; then
+        mv -f "$BIN/pulumi-language-python.tmp" "$BIN/pulumi-language-python"
+    else
+        log "the Go language host is not available from the module proxy; using the b3os-iac stand-in"
+        date -u +%FT%TZ >"$LH_UNAVAILABLE"
+        # go get may have left the module half-edited; restore a clean state for later runs.
+        go mod edit -droprequire="$LH" 2>/dev/null || true
+    fi
+fi
+have_real_language_host || write_standin_language_host
+
+# The two Python shims are plain files of the sdk module (module cache files are read-only and
+# carry no exec bit, hence install -m).
 SDK="$MODCACHE/github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+[ -d "$SDK" ] || go mod download "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
 install -m 0755 "$SDK/python/dist/pulumi-resource-pulumi-python" "$BIN/"
 install -m 0644 "$SDK/python/cmd/pulumi-language-python-exec" "$BIN/"
-"$BIN/pulumi" version >&2
-log "done: $BIN"
+log "installed: $("$BIN/pulumi" version) in $BIN"
 echo "$BIN"
