@@ -16,13 +16,13 @@ from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from b3os import _http
 from b3os._retry import DEFAULT_RETRY, NO_RETRY, RETRY_STATUSES, RetryPolicy, parse_retry_after
 from b3os._sse import iter_run_events
 from b3os._version import __version__
-from b3os.errors import B3OSError, ConfigError, TransportError
+from b3os.errors import APIError, B3OSError, ConfigError, TransportError
 from b3os.models import (
     RUN_TERMINAL_STATUSES,
     Page,
@@ -198,7 +198,16 @@ class Client:
             self._sleep(delay)
 
     def _model(self, model: type[M], data: Any) -> M:
-        return model.model_validate(data)
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            # A 2xx body of the wrong shape is the server's fault; front ends catch only B3OSError.
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors()[:5]
+            )
+            raise APIError(
+                f"the server's answer does not look like a {model.__name__}: {problems}", status_code=200
+            ) from exc
 
     def _maybe_workflow(self, data: Any) -> Workflow | None:
         # Lifecycle calls return an unspecified payload (b3os-api.md §9 G2): a Workflow if it looks like one.

@@ -163,6 +163,12 @@ def test_non_json_success_body_is_an_api_error() -> None:
         client.get_workflow("wf_1")
 
 
+def test_a_success_body_of_the_wrong_shape_is_an_api_error() -> None:
+    client, _ = make_client(lambda r: envelope({"name": "no id here"}))
+    with pytest.raises(APIError, match="does not look like a Workflow: id: Field required"):
+        client.get_workflow("wf_1")
+
+
 def test_errors_are_typed_with_status_code_details_and_request_id() -> None:
     client, _ = make_client(lambda r: error(404, 404001, "workflow wf_x not found", [{"id": "wf_x"}]))
     with pytest.raises(NotFoundError) as info:
