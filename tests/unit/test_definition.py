@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from b3os.definition import (
     TRIGGER_TYPES,
@@ -861,3 +863,48 @@ def test_rendered_if_condition_operand_is_flagged() -> None:
         "payload.condition.$and[0]",
         "template_rendered_condition",
     )
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet="{}$.ab_ -", max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(alphabet="abr_{}$", max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_node_ids = st.sampled_from(["root", "a", "b", "c.d", "e"])
+
+
+@st.composite
+def _messy_definitions(draw: st.DrawFn) -> Any:
+    nodes = draw(
+        st.dictionaries(
+            _node_ids,
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "type": st.sampled_from(["manual", "log", "if", "wait", "for-each", "cronjob", "X"])
+                    | _json,
+                    "payload": _json,
+                    "children": st.lists(_node_ids | _json, max_size=3) | _json,
+                    "loopBody": st.lists(_node_ids, max_size=2),
+                    "branch": st.sampled_from(["then", "else", "resumed", "nope"]),
+                },
+            )
+            | _json,
+            max_size=5,
+        )
+    )
+    return draw(st.sampled_from([{"nodes": nodes}, {"nodes": nodes, "triggerNodeIds": ["a"]}, nodes]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_messy_definitions())
+def test_validator_never_raises_and_is_deterministic(definition: Any) -> None:
+    items = validate_definition(definition)
+    assert items == validate_definition(copy.deepcopy(definition))
+    for item in items:
+        assert item.code and item.type in {"name", "nodes", "root", "connectivity", "pattern", "variable"}
+        assert item.message
+    template_damage(definition)
