@@ -1,0 +1,91 @@
+"""The public surface of ``b3os`` and the import-cost promises (checked in fresh interpreters)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import b3os
+import b3os.errors
+
+ROOT = Path(__file__).resolve().parents[2]
+
+EXPECTED_ALL = [
+    "APIError",
+    "AuthenticationError",
+    "B3OSError",
+    "BadRequestError",
+    "Client",
+    "ConfigError",
+    "ConflictError",
+    "DefinitionError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "TransportError",
+    "ValidationFailedError",
+    "__version__",
+]
+
+
+def _fresh(code: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_all_is_pinned_and_sorted() -> None:
+    assert b3os.__all__ == EXPECTED_ALL
+    assert sorted(b3os.__all__) == b3os.__all__
+
+
+def test_every_name_in_all_resolves() -> None:
+    from b3os._retry import RetryPolicy
+    from b3os.client import Client
+
+    for name in b3os.__all__:
+        assert getattr(b3os, name) is not None
+    assert b3os.Client is Client and b3os.RetryPolicy is RetryPolicy
+    assert b3os.NotFoundError is b3os.errors.NotFoundError
+
+
+def test_errors_module_all_matches_the_package_reexports() -> None:
+    reexported = {n for n in b3os.__all__ if n.endswith("Error")}
+    assert set(b3os.errors.__all__) == reexported
+
+
+def test_import_b3os_is_cheap() -> None:
+    loaded = _fresh(
+        "import sys, json, b3os; "
+        "print(json.dumps({m: m in sys.modules for m in ('httpx', 'pydantic', 'b3os.client', 'b3os.workflow', "
+        "'b3os.local', 'yaml', 'rich')}))"
+    )
+    assert not any(loaded.values()), loaded
+
+
+def test_client_and_models_do_not_import_heavy_dependencies() -> None:
+    heavy = ("rich", "yaml", "fastapi", "uvicorn", "pulumi", "ansible", "click", "pygments", "b3os.local")
+    loaded = _fresh(
+        f"import sys, json, b3os.client, b3os.models; print(json.dumps({{m: m in sys.modules for m in {heavy!r}}}))"
+    )
+    assert not any(loaded.values()), loaded
+
+
+def test_httpx_cli_still_importable_after_b3os() -> None:
+    # b3os keeps httpx's CLI out of its own import, but must not break it for anybody else.
+    result = _fresh(
+        "import json, b3os.client, httpx._main; print(json.dumps({'ok': callable(httpx._main.main)}))"
+    )
+    assert result == {"ok": True}
+
+
+def test_lazy_attribute_errors_are_normal() -> None:
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        b3os.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
