@@ -109,6 +109,8 @@ class Client:
         )
         self._closed = threading.Event()
 
+    new_run_id = staticmethod(new_run_id)
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:

@@ -335,6 +335,7 @@ def test_retry_run_answered_with_only_a_run_id_fetches_the_new_run() -> None:
 
 
 def test_new_run_id_format() -> None:
+    assert Client.new_run_id().startswith("run_")
     ids = {new_run_id() for _ in range(100)}
     assert len(ids) == 100 and all(i.startswith("run_") and i[4:].isalnum() for i in ids)
 
