@@ -189,10 +189,20 @@ status:
   returned: success
   type: str
   sample: active
+changes:
+  description:
+    - One line per managed key that differs, the definition described node by node
+      (nodes added, removed, changed; edges changed). Empty when nothing changes.
+  returned: always
+  type: list
+  elements: str
+  sample: ["definition: 1 node changed (log_message)"]
 diff:
-  description: Before and after on the managed keys (only with C(--diff)).
+  description:
+    - Before and after on the managed keys, then the graph-aware summary (only with C(--diff)).
   returned: when diff mode is on
-  type: dict
+  type: list
+  elements: dict
 warnings:
   description: Warnings, such as a definition that looks already templated by Jinja2.
   returned: when there are any
@@ -252,19 +262,22 @@ def warn_template_damage(module, definition):
 
 
 def diff_of(module, result):
-    """Ansible's diff dict from the shared layer's managed-key diff (already redacted)."""
+    """Ansible diffs from the shared layer's managed-key diff: the keys before/after, then the
+    graph-aware summary (nodes added/removed/changed) as a prepared text."""
     diff = result.diff
-    before, after = diff.before, diff.after
     label = module.params["name"] or module.params["id"] or "workflow"
-    return redacted(
-        module,
+    diffs = [
         dict(
-            before=before or {},
-            after=after or {},
+            before=diff.before or {},
+            after=diff.after or {},
             before_header="%s (before)" % label,
             after_header="%s (after)" % label,
-        ),
-    )
+        )
+    ]
+    summary = diff.describe()
+    if summary:
+        diffs.append(dict(prepared="\n".join(summary) + "\n"))
+    return redacted(module, diffs)
 
 
 def main():
@@ -276,7 +289,7 @@ def main():
     )
     require_b3os(module)
     params = module.params
-    result = dict(changed=False, actions=[])
+    result = dict(changed=False, actions=[], changes=[])
 
     try:
         definition = desired_definition(module)
@@ -302,6 +315,7 @@ def main():
     result.update(
         changed=bool(applied.changed),
         actions=list(applied.actions),
+        changes=redacted(module, applied.diff.describe()),
         workflow=workflow,
         id=workflow.get("id"),
         version=workflow.get("version"),

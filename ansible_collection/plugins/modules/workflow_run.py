@@ -74,7 +74,7 @@ EXAMPLES = r"""
 
 - name: Print what it logged
   ansible.builtin.debug:
-    msg: "{{ run.logs | map(attribute='message') | list }}"
+    msg: "{{ run.logs }}"
 
 - name: Fire and forget
   b3os.b3os.workflow_run:
@@ -98,8 +98,16 @@ status:
   returned: unless check mode
   type: str
   sample: success
+succeeded:
+  description: Whether the run ended in V(success).
+  returned: when O(wait=true)
+  type: bool
+error:
+  description: The first failing node's error as one line, if any node failed.
+  returned: when O(wait=true)
+  type: str
 nodes:
-  description: Per node id, its type, status and result (secrets masked).
+  description: Per node id, its type, status, result and error (secrets masked).
   returned: when O(wait=true)
   type: dict
   sample: {"log_message": {"type": "log", "status": "success", "result": {"message": "Incoming message: hi"}}}
@@ -107,8 +115,12 @@ logs:
   description: The messages logged by C(log) nodes, in execution order.
   returned: when O(wait=true)
   type: list
-  elements: dict
-  sample: [{"node_id": "log_message", "message": "Incoming message: hi"}]
+  elements: str
+  sample: ["Incoming message: Hello from the API"]
+elapsed:
+  description: Seconds spent waiting for the run.
+  returned: when O(wait=true)
+  type: float
 events:
   description: The types of the stream events seen while waiting, in order.
   returned: when O(wait=true)
@@ -135,6 +147,7 @@ from ansible_collections.b3os.b3os.plugins.module_utils.b3os_common import (
 )
 
 if HAS_B3OS:
+    from b3os.runs import summarize_run
     from b3os.workflow import WorkflowSpec, read
 
 FAILED_STATUSES = ("failure", "partial", "cancelled")
@@ -188,23 +201,6 @@ class Follower:
             self.done.set()
 
 
-def summarize(run):
-    """Per-node status/result and the logged messages, ordered by start time."""
-    state = run.get("executionState") or {}
-    nodes = {}
-    for node_id, node in state.items():
-        nodes[node_id] = dict(
-            (k, node[k]) for k in ("type", "status", "result", "startedAt", "finishedAt") if k in node
-        )
-    ordered = sorted(state.items(), key=lambda kv: kv[1].get("startedAt") or "~")
-    logs = [
-        dict(node_id=node_id, message=(node.get("result") or {}).get("message"))
-        for node_id, node in ordered
-        if node.get("type") == "log" and isinstance(node.get("result"), dict)
-    ]
-    return nodes, logs
-
-
 def follow(module, client, wf_id):
     params = module.params
     events = client.run_and_follow(
@@ -230,19 +226,16 @@ def follow(module, client, wf_id):
         )
     if follower.error is not None:
         raise follower.error
-    run = redacted(module, follower.final or {})
-    nodes, logs = summarize(run)
-    return dict(
+    run = follower.final or {}
+    result = summarize_run(run).as_dict() if run else dict(run_id=follower.run_id, status=None)
+    result.update(
         changed=True,
         workflow_id=wf_id,
-        run_id=run.get("id") or follower.run_id,
-        status=run.get("status"),
-        nodes=nodes,
-        logs=logs,
         events=follower.seen,
         run=run,
         elapsed=round(time.monotonic() - started, 3),
     )
+    return redacted(module, result)
 
 
 def main():
@@ -269,7 +262,10 @@ def main():
     except B3OSError as err:
         fail_from_error(module, err, changed=False)
     if params["fail_on_run_failure"] and result["status"] in FAILED_STATUSES:
-        module.fail_json(msg="run %s ended with status %s" % (result["run_id"], result["status"]), **result)
+        msg = "run %s ended with status %s" % (result["run_id"], result["status"])
+        if result.get("error"):
+            msg += ": %s" % result["error"]
+        module.fail_json(msg=msg, **result)
     module.exit_json(**result)
 
 
