@@ -1,0 +1,202 @@
+"""The B3OS routes: parse the request, call the backend, wrap the result in the envelope.
+
+No rule lives here; each handler is a few lines. Errors raised by the backend become the
+error envelope in the one exception handler of ``app.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+
+from b3os.local.backend import Backend
+from b3os.local.envelope import new_request_id, success_body
+from b3os.local.errors import BadRequest
+from b3os.local.sse import run_stream, workflow_stream
+from b3os.local.workflows import Caller
+
+__all__ = ["build_router"]
+
+SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
+
+
+def ok(data: Any) -> Response:
+    request_id = new_request_id()
+    return Response(
+        success_body(data, request_id), media_type="application/json", headers={"x-request-id": request_id}
+    )
+
+
+def caller_of(request: Request) -> Caller:
+    caller: Caller = request.state.caller  # set by B3OSMiddleware after authentication
+    return caller
+
+
+async def body_of(request: Request) -> dict[str, Any]:
+    """Empty body, ``{}`` and a JSON object are all accepted (§1: body-less POSTs)."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise BadRequest("request body is not valid JSON") from None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadRequest("request body must be a JSON object")
+    return value
+
+
+def build_router(backend: Backend, settings: Any) -> APIRouter:  # noqa: C901 - a flat list of routes
+    router = APIRouter()
+    wf = backend.workflows
+    runs = backend.runs
+
+    # -- workflows -----------------------------------------------------------------------
+    @router.post("/v1/workflows")
+    async def create_workflow(request: Request) -> Response:
+        return ok(wf.create(caller_of(request), await body_of(request)))
+
+    @router.get("/v1/workflows")
+    async def list_workflows(request: Request) -> Response:
+        return ok(wf.list(caller_of(request), dict(request.query_params)))
+
+    @router.post("/v1/workflows/validate")
+    async def validate_workflow(request: Request) -> Response:
+        from b3os.local.validate import validate_request
+
+        return ok(validate_request(await body_of(request)))
+
+    @router.get("/v1/workflows/{wf_id}")
+    async def get_workflow(request: Request, wf_id: str) -> Response:
+        return ok(wf.get(caller_of(request), wf_id))
+
+    @router.put("/v1/workflows/{wf_id}")
+    async def update_workflow(request: Request, wf_id: str) -> Response:
+        return ok(wf.update(caller_of(request), wf_id, await body_of(request)))
+
+    @router.delete("/v1/workflows/{wf_id}")
+    async def archive_workflow(request: Request, wf_id: str) -> Response:
+        return ok(wf.archive(caller_of(request), wf_id))
+
+    @router.post("/v1/workflows/{wf_id}/unarchive")
+    async def unarchive_workflow(request: Request, wf_id: str) -> Response:
+        return ok(wf.unarchive(caller_of(request), wf_id))
+
+    @router.post("/v1/workflows/{wf_id}/publish")
+    async def publish_workflow(request: Request, wf_id: str) -> Response:
+        return ok(wf.publish(caller_of(request), wf_id, await body_of(request)))
+
+    @router.post("/v1/workflows/{wf_id}/pause")
+    async def pause_workflow(request: Request, wf_id: str) -> Response:
+        return ok(wf.pause(caller_of(request), wf_id))
+
+    @router.post("/v1/workflows/{wf_id}/resume")
+    async def resume_workflow(request: Request, wf_id: str) -> Response:
+        return ok(wf.resume(caller_of(request), wf_id))
+
+    @router.get("/v1/workflows/{wf_id}/draft")
+    async def get_draft(request: Request, wf_id: str) -> Response:
+        return ok(wf.get_draft(caller_of(request), wf_id))
+
+    @router.delete("/v1/workflows/{wf_id}/draft")
+    async def discard_draft(request: Request, wf_id: str) -> Response:
+        return ok(wf.discard_draft(caller_of(request), wf_id))
+
+    @router.get("/v1/workflows/{wf_id}/live")
+    async def get_live(request: Request, wf_id: str) -> Response:
+        return ok(wf.get_live(caller_of(request), wf_id))
+
+    @router.get("/v1/workflows/{wf_id}/versions")
+    async def list_versions(request: Request, wf_id: str) -> Response:
+        return ok(wf.versions(caller_of(request), wf_id, dict(request.query_params)))
+
+    @router.get("/v1/workflows/{wf_id}/versions/count")
+    async def count_versions(request: Request, wf_id: str) -> Response:
+        return ok(wf.version_count(caller_of(request), wf_id))
+
+    @router.get("/v1/workflows/{wf_id}/versions/{number}")
+    async def get_version(request: Request, wf_id: str, number: str) -> Response:
+        return ok(wf.version(caller_of(request), wf_id, number))
+
+    @router.post("/v1/workflows/{wf_id}/rollback")
+    async def rollback_workflow(request: Request, wf_id: str) -> Response:
+        return ok(wf.rollback(caller_of(request), wf_id, await body_of(request)))
+
+    @router.get("/v1/workflows/{wf_id}/trigger-info")
+    async def trigger_info(request: Request, wf_id: str) -> Response:
+        return ok(wf.trigger_info(caller_of(request), wf_id))
+
+    @router.put("/v1/workflows/{wf_id}/visibility")
+    async def set_visibility(request: Request, wf_id: str) -> Response:
+        return ok(wf.set_visibility(caller_of(request), wf_id, await body_of(request)))
+
+    # -- runs ----------------------------------------------------------------------------
+    @router.post("/v1/workflows/{wf_id}/run")
+    async def run_workflow(request: Request, wf_id: str) -> Response:
+        headers = {k: v for k, v in request.headers.items()}
+        return ok(runs.run_workflow(caller_of(request), wf_id, await body_of(request), headers))
+
+    @router.get("/v1/workflows/{wf_id}/runs")
+    async def list_workflow_runs(request: Request, wf_id: str) -> Response:
+        return ok(runs.list(caller_of(request), dict(request.query_params), workflow_id=wf_id))
+
+    @router.get("/v1/workflows/{wf_id}/runs/stream")
+    async def stream_workflow_runs(request: Request, wf_id: str) -> StreamingResponse:
+        wf.load(caller_of(request), wf_id)
+        return StreamingResponse(
+            workflow_stream(backend, settings, wf_id), media_type="text/event-stream", headers=SSE_HEADERS
+        )
+
+    @router.get("/v1/runs")
+    async def list_runs(request: Request) -> Response:
+        return ok(runs.list(caller_of(request), dict(request.query_params)))
+
+    @router.get("/v1/runs/{run_id}")
+    async def get_run(request: Request, run_id: str) -> Response:
+        return ok(runs.get(caller_of(request), run_id, dict(request.query_params)))
+
+    @router.post("/v1/runs/{run_id}/cancel")
+    async def cancel_run(request: Request, run_id: str) -> Response:
+        return ok(runs.cancel(caller_of(request), run_id))
+
+    @router.post("/v1/runs/{run_id}/retry")
+    async def retry_run(request: Request, run_id: str) -> Response:
+        return ok(runs.retry(caller_of(request), run_id))
+
+    @router.post("/v1/runs/{run_id}/nodes/{node_id}/resume")
+    async def resume_node(request: Request, run_id: str, node_id: str) -> Response:
+        secret = request.query_params.get("secret")
+        body = await body_of(request)
+        return ok(runs.resume_node(caller_of(request), run_id, node_id, secret, body))
+
+    @router.get("/v1/runs/{run_id}/stream")
+    async def stream_run(request: Request, run_id: str) -> StreamingResponse:
+        from b3os.local.runs import check_run_id
+
+        check_run_id(run_id)
+        caller = caller_of(request)
+        existing = backend.runs.engine.live(run_id)
+        doc = existing.run if existing is not None else backend.store.get_run(run_id)
+        if doc is not None and doc["organizationId"] != caller.org_id:
+            backend.runs.load(caller, run_id)  # raises the 404 another org's run gets
+        return StreamingResponse(
+            run_stream(backend, settings, caller, run_id), media_type="text/event-stream", headers=SSE_HEADERS
+        )
+
+    # -- webhooks (public: the secret in the path is the credential) ----------------------
+    @router.post("/v1/webhooks/{secret}")
+    async def webhook(request: Request, secret: str) -> Response:
+        raw = await request.body()
+        try:
+            body: Any = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            raise BadRequest("webhook body is not valid JSON") from None
+        headers = {k: v for k, v in request.headers.items()}
+        return ok(runs.webhook(secret, body, headers))
+
+    return router
