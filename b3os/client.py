@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -55,6 +56,11 @@ def _definition_to_wire(definition: Any) -> Any:
     return definition
 
 
+def _seg(value: object) -> str:
+    """One URL path segment: an id like ``wf_1?x=1`` or ``../runs`` must not change the route."""
+    return quote(str(value), safe="")
+
+
 def _check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
@@ -92,6 +98,8 @@ class Client:
         if any(c in key for c in "\r\n"):
             raise ConfigError("the B3OS API key contains a line break; check B3OS_API_KEY")
         self._api_key = key
+        if not timeout > 0:
+            raise ConfigError(f"timeout must be a positive number of seconds, got {timeout!r}")
         self.timeout = timeout
         self.retry = retry
         self._sleep = sleep
@@ -261,13 +269,13 @@ class Client:
         return self._paginate(self.list_workflows, filters)
 
     def get_workflow(self, id: str) -> Workflow:
-        return self._model(Workflow, self._request("GET", f"/v1/workflows/{id}"))
+        return self._model(Workflow, self._request("GET", f"/v1/workflows/{_seg(id)}"))
 
     def get_draft(self, id: str) -> Workflow:
-        return self._model(Workflow, self._request("GET", f"/v1/workflows/{id}/draft"))
+        return self._model(Workflow, self._request("GET", f"/v1/workflows/{_seg(id)}/draft"))
 
     def get_live(self, id: str) -> Workflow:
-        return self._model(Workflow, self._request("GET", f"/v1/workflows/{id}/live"))
+        return self._model(Workflow, self._request("GET", f"/v1/workflows/{_seg(id)}/live"))
 
     def update_workflow(
         self,
@@ -291,14 +299,14 @@ class Client:
                 "expectedCurrentVersion": expected_current_version,
             }
         )
-        return self._model(Workflow, self._request("PUT", f"/v1/workflows/{id}", json=body))
+        return self._model(Workflow, self._request("PUT", f"/v1/workflows/{_seg(id)}", json=body))
 
     def archive_workflow(self, id: str) -> Workflow | None:
         """DELETE = archive (soft delete)."""
-        return self._maybe_workflow(self._request("DELETE", f"/v1/workflows/{id}"))
+        return self._maybe_workflow(self._request("DELETE", f"/v1/workflows/{_seg(id)}"))
 
     def unarchive_workflow(self, id: str) -> Workflow | None:
-        return self._maybe_workflow(self._request("POST", f"/v1/workflows/{id}/unarchive", safe=False))
+        return self._maybe_workflow(self._request("POST", f"/v1/workflows/{_seg(id)}/unarchive", safe=False))
 
     def validate_definition(
         self, definition: Mapping[str, Any] | BaseModel, name: str = "Untitled"
@@ -313,17 +321,17 @@ class Client:
     def publish(self, id: str, *, expected_version: int | None = None) -> Workflow | None:
         body = _drop_none({"expectedVersion": expected_version}) or None
         return self._maybe_workflow(
-            self._request("POST", f"/v1/workflows/{id}/publish", json=body, safe=True)
+            self._request("POST", f"/v1/workflows/{_seg(id)}/publish", json=body, safe=True)
         )
 
     def pause(self, id: str) -> Workflow | None:
-        return self._maybe_workflow(self._request("POST", f"/v1/workflows/{id}/pause", safe=True))
+        return self._maybe_workflow(self._request("POST", f"/v1/workflows/{_seg(id)}/pause", safe=True))
 
     def resume(self, id: str) -> Workflow | None:
-        return self._maybe_workflow(self._request("POST", f"/v1/workflows/{id}/resume", safe=True))
+        return self._maybe_workflow(self._request("POST", f"/v1/workflows/{_seg(id)}/resume", safe=True))
 
     def discard_draft(self, id: str) -> Workflow | None:
-        return self._maybe_workflow(self._request("DELETE", f"/v1/workflows/{id}/draft"))
+        return self._maybe_workflow(self._request("DELETE", f"/v1/workflows/{_seg(id)}/draft"))
 
     def rollback(
         self, id: str, target_version: int, *, expected_current_version: int | None = None
@@ -332,21 +340,21 @@ class Client:
         body = _drop_none(
             {"targetVersion": target_version, "expectedCurrentVersion": expected_current_version}
         )
-        data = self._request("POST", f"/v1/workflows/{id}/rollback", json=body, safe=False)
+        data = self._request("POST", f"/v1/workflows/{_seg(id)}/rollback", json=body, safe=False)
         return self._model(Workflow, data)
 
     def list_versions(self, id: str, *, limit: int = MAX_PAGE_SIZE, offset: int = 0) -> Page[Workflow]:
         params = {"limit": _check_limit(limit), "offset": offset}
         return self._model(
-            Page[Workflow], self._request("GET", f"/v1/workflows/{id}/versions", params=params)
+            Page[Workflow], self._request("GET", f"/v1/workflows/{_seg(id)}/versions", params=params)
         )
 
     def get_version(self, id: str, n: int) -> Workflow:
-        return self._model(Workflow, self._request("GET", f"/v1/workflows/{id}/versions/{n}"))
+        return self._model(Workflow, self._request("GET", f"/v1/workflows/{_seg(id)}/versions/{_seg(n)}"))
 
     def set_visibility(self, id: str, visibility: str) -> dict[str, Any]:
         """``visibility`` ∈ private | org | public_view | public_execute; returns ``{id, visibility}``."""
-        data = self._request("PUT", f"/v1/workflows/{id}/visibility", json={"visibility": visibility})
+        data = self._request("PUT", f"/v1/workflows/{_seg(id)}/visibility", json={"visibility": visibility})
         return data if isinstance(data, dict) else {"id": id, "visibility": visibility}
 
     # -- runs (§5.3, §5.4) ---------------------------------------------------------------------
@@ -373,7 +381,7 @@ class Client:
         )
         data = self._request(
             "POST",
-            f"/v1/workflows/{id}/run",
+            f"/v1/workflows/{_seg(id)}/run",
             json=body,
             safe=True,
             ok_on_retry_code=_http.CODE_DUPLICATE_RUN_ID,
@@ -391,7 +399,7 @@ class Client:
         offset: int = 0,
     ) -> Page[RunListItem]:
         """Org-wide runs, or one workflow's runs (``GET /v1/workflows/{id}/runs``) with ``workflow_id``."""
-        path = f"/v1/workflows/{workflow_id}/runs" if workflow_id else "/v1/runs"
+        path = f"/v1/workflows/{_seg(workflow_id)}/runs" if workflow_id else "/v1/runs"
         params = {"status": status, "limit": _check_limit(limit), "offset": offset}
         return self._model(Page[RunListItem], self._request("GET", path, params=params))
 
@@ -400,14 +408,16 @@ class Client:
 
     def get_run(self, run_id: str, *, summary: bool = False, node_ids: list[str] | None = None) -> Run:
         params = {"summary": True if summary else None, "nodeIds": node_ids}
-        return self._model(Run, self._request("GET", f"/v1/runs/{run_id}", params=params))
+        return self._model(Run, self._request("GET", f"/v1/runs/{_seg(run_id)}", params=params))
 
     def cancel_run(self, run_id: str) -> Run:
-        return self._run_or_fetch(run_id, self._request("POST", f"/v1/runs/{run_id}/cancel", safe=False))
+        return self._run_or_fetch(
+            run_id, self._request("POST", f"/v1/runs/{_seg(run_id)}/cancel", safe=False)
+        )
 
     def retry_run(self, run_id: str) -> Run:
         """Re-execute a failed (or cancelled) run; the answer is the new run (b3os-api.md §9 G4)."""
-        data = self._request("POST", f"/v1/runs/{run_id}/retry", safe=False)
+        data = self._request("POST", f"/v1/runs/{_seg(run_id)}/retry", safe=False)
         if isinstance(data, dict) and "id" not in data and isinstance(data.get("runId"), str):
             return self.get_run(data["runId"])
         return self._run_or_fetch(run_id, data)
@@ -419,7 +429,7 @@ class Client:
         body = {"data": dict(data)} if data is not None else {}
         result = self._request(
             "POST",
-            f"/v1/runs/{run_id}/nodes/{node_id}/resume",
+            f"/v1/runs/{_seg(run_id)}/nodes/{_seg(node_id)}/resume",
             params={"secret": secret},
             json=body,
             safe=False,
@@ -441,7 +451,7 @@ class Client:
             yield from iter_run_events(stream.lines(response))
 
     def _open_stream(self, run_id: str) -> _Stream:
-        return _Stream(self, f"/v1/runs/{run_id}/stream")
+        return _Stream(self, f"/v1/runs/{_seg(run_id)}/stream")
 
     def run_and_follow(
         self,

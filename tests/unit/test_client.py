@@ -124,6 +124,12 @@ def test_malformed_base_urls_are_refused(url: str) -> None:
         Client(base_url=url, api_key=KEY)
 
 
+@pytest.mark.parametrize("timeout", [0, -1.0, float("nan")])
+def test_bad_timeout_is_a_config_error(timeout: float) -> None:
+    with pytest.raises(ConfigError, match="timeout"):
+        Client(api_key=KEY, timeout=timeout)
+
+
 def test_headers_user_agent_and_timeout() -> None:
     client, rec = make_client(lambda r: envelope(WF), timeout=4.5)
     client.get_workflow("wf_1")
@@ -314,6 +320,15 @@ def test_operation_results_are_typed() -> None:
     assert isinstance(client.list_workflows(), Page)
     assert client.publish("wf_1") == Workflow.model_validate(WF)
     assert client.set_visibility("wf_1", "org") == {"id": "wf_1", "visibility": "org"}
+
+
+@pytest.mark.parametrize("bad_id", ["wf_1?status=active", "../runs", "wf 1/draft", "wf_1#frag"])
+def test_ids_cannot_change_the_route(bad_id: str) -> None:
+    client, rec = make_client(lambda r: envelope(WF))
+    client.get_workflow(bad_id)
+    (request,) = rec.requests
+    assert request.url.params == httpx.QueryParams()
+    assert request.url.raw_path.count(b"/") == 3  # /v1/workflows/<one segment>
 
 
 def test_run_workflow_picks_a_run_id_when_none_given() -> None:
