@@ -79,7 +79,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     from b3os.cli import commands  # imported late: `b3os --help` stays instant
 
     return commands.dispatch(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
