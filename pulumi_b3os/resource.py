@@ -1,0 +1,98 @@
+"""``Workflow``: a B3OS workflow as a Pulumi resource (type ``pulumi-python:dynamic/b3os:Workflow``).
+
+The type token is part of every URN: renaming the module or class needs a Pulumi alias.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from b3os.definition import load_definition
+from pulumi_b3os._props import INPUT_KEYS, OUTPUT_ONLY_KEYS
+from pulumi_b3os.provider import WorkflowProvider
+
+__all__ = ["Workflow", "WorkflowArgs"]
+
+DefinitionInput = Mapping[str, Any] | str | os.PathLike[str]
+
+
+@dataclass
+class WorkflowArgs:
+    """What a Workflow declares. Every field may also be a ``pulumi.Output``.
+
+    * ``definition``: a dict, JSON/YAML text, or a path to a .json/.yaml file (relative to the
+      program directory); validated at preview, naming node and field.
+    * ``state``: ``published`` (default: the content is live and active), ``paused``, ``draft``
+      (the latest version has the content, nothing is published; a live version keeps running)
+      or ``archived``.
+    * ``name``: defaults to the resource name. ``description``, ``cooldown_ms``, ``max_runs``,
+      ``visibility``: left to the server when unset.
+    * ``adopt_id`` / ``adopt_by_name``: take over an existing workflow at creation instead of
+      creating one (Pulumi's ``import`` cannot work for dynamic providers). Without them, a
+      same-named live workflow is an error, never silently taken over or duplicated.
+    """
+
+    definition: pulumi.Input[Any] | None = None
+    name: pulumi.Input[str] | None = None
+    description: pulumi.Input[str] | None = None
+    state: pulumi.Input[str] | None = "published"
+    cooldown_ms: pulumi.Input[int] | None = None
+    max_runs: pulumi.Input[int] | None = None
+    visibility: pulumi.Input[str] | None = None
+    adopt_id: pulumi.Input[str] | None = None
+    adopt_by_name: pulumi.Input[bool] | None = None
+
+
+def _load(value: Any) -> Any:
+    """Load files and text in the program, where relative paths mean what the user meant."""
+    if isinstance(value, pulumi.Output):
+        return value.apply(lambda v: load_definition(v) if v is not None else None)
+    if isinstance(value, Mapping | str | os.PathLike):
+        return load_definition(value)
+    return value
+
+
+class Workflow(Resource, module="b3os", name="Workflow"):
+    """A B3OS workflow managed by Pulumi; the resource id is the workflow id (``wf_…``)."""
+
+    name: pulumi.Output[str]
+    description: pulumi.Output[str]
+    definition: pulumi.Output[dict[str, Any]]  # normalized, as the server has it
+    state: pulumi.Output[str]  # the declared desired state
+    status: pulumi.Output[str]  # the server's status: draft, active, paused, archived
+    version: pulumi.Output[int]
+    live_version: pulumi.Output[int | None]
+    has_draft: pulumi.Output[bool]
+    type: pulumi.Output[str]
+    created_at: pulumi.Output[str]
+    updated_at: pulumi.Output[str]
+    cooldown_ms: pulumi.Output[int | None]
+    max_runs: pulumi.Output[int | None]
+    visibility: pulumi.Output[str]
+    trigger_secret: pulumi.Output[str]  # a Pulumi secret
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: WorkflowArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
+        args = args or WorkflowArgs(**kwargs)
+        values = {f.name: getattr(args, f.name) for f in fields(args)}  # shallow: Outputs stay Outputs
+        values["definition"] = _load(values["definition"])
+        if values["name"] is None:
+            values["name"] = resource_name
+        # A fresh dict (Resource adds __provider to it); output-only keys seeded so they become attributes.
+        props: dict[str, Any] = {key: values[key] for key in INPUT_KEYS}
+        props.update({key: None for key in OUTPUT_ONLY_KEYS})
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["trigger_secret"])
+        super().__init__(
+            WorkflowProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_opts, opts)
+        )
