@@ -18,7 +18,7 @@ demo: setup
 
 ## The whole test suite: lint, types, unit, b3os-local, Pulumi, Ansible, end to end.
 test: setup lint typecheck
-	@PATH="$(PULUMI_BIN):$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
+	@B3OS_REQUIRE_PULUMI=1 PATH="$(PULUMI_BIN):$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	@$(VENV)/bin/ruff check b3os pulumi_b3os tests bench examples
