@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -69,14 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from b3os.local.app import create_app
-    from b3os.local.server import READY_PREFIX
+    from b3os.local.server import READY_PREFIX, bind_socket
 
     db = args.db or default_db()
     keys, generated = _keys(args, db)
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((args.host, args.port))
+        sock = bind_socket(args.host, args.port)
     except OSError as exc:
         print(f"b3os-local: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
