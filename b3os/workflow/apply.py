@@ -14,8 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from b3os._retry import RETRY_STATUSES
 from b3os.client import Client
-from b3os.errors import ConflictError, DefinitionError, NotFoundError
+from b3os.errors import (
+    ConflictError,
+    DefinitionError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
 from b3os.models import ValidationItem, Workflow
 from b3os.redact import redact
 from b3os.workflow.outputs import outputs_of, predicted_outputs
@@ -116,14 +124,7 @@ class _Run:
     def _execute(self, action: Action) -> None:
         c, kind = self.client, action.kind
         if kind is ActionKind.CREATE:
-            f = action.fields
-            self._saw(
-                c.create_workflow(
-                    f["name"], f.get("description", ""), f["definition"],
-                    cooldown_ms=f.get("cooldownMs"), max_runs=f.get("maxRuns"),
-                ),
-                live=False,
-            )  # fmt: skip
+            self._create(action.fields)
             return
         assert self.id is not None, "every action but create acts on an existing workflow"
         if kind is ActionKind.UPDATE:
@@ -155,6 +156,37 @@ class _Run:
         elif kind is ActionKind.SET_VISIBILITY:
             c.set_visibility(self.id, action.fields["visibility"])
             self.stale = True
+
+    def _create(self, f: dict[str, Any]) -> None:
+        """Create, surviving transient failures without ever making a duplicate.
+
+        The client never retries ``POST /v1/workflows`` (it cannot tell whether a failed attempt
+        landed). Here the name is the identity, so after a 429/5xx-retryable/transport failure we
+        look the name up: found means an earlier attempt landed (adopt it), absent means it did
+        not (create again, after the same backoff the client uses).
+        """
+        c, policy = self.client, self.client.retry
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                row = c.create_workflow(
+                    f["name"], f.get("description", ""), f["definition"],
+                    cooldown_ms=f.get("cooldownMs"), max_runs=f.get("maxRuns"),
+                )  # fmt: skip
+            except (RateLimitError, ServerError, TransportError) as exc:
+                transient = not isinstance(exc, ServerError) or exc.status_code in RETRY_STATUSES
+                if not transient or attempt >= policy.max_attempts:
+                    raise
+                landed = read(c, WorkflowSpec(name=f["name"]))
+                if landed is not None:
+                    self.id, self.version = landed.id, landed.version
+                    self.latest, self.live = landed.wire, landed.live_wire
+                    return
+                c._sleep(policy.delay(attempt, getattr(exc, "retry_after", None)))
+                continue
+            self._saw(row, live=False)
+            return
 
     def _saw(self, row: Workflow | None, *, live: bool) -> None:
         """Track the rows the server answered with, to build the final state without re-reading."""
