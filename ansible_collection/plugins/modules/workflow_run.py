@@ -174,7 +174,7 @@ def workflow_id(module, client):
     state = read(client, WorkflowSpec.build(name=params["name"]))
     if state is None:
         module.fail_json(msg="workflow %r not found" % params["name"])
-    return state.workflow.id
+    return state.id
 
 
 class Follower:
