@@ -6,7 +6,7 @@ set -eu
 
 PY="${ANSIBLE_TEST_PYTHON_INTERPRETER:-${B3OS_TEST_PYTHON:-python3}}"
 WORK="$(mktemp -d)"
-B3OS_LOCAL_API_KEYS="b3os_it_$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
+B3OS_LOCAL_API_KEYS="${B3OS_IT_API_KEY:-b3os_it_$("$PY" -c 'import secrets; print(secrets.token_hex(16))')}"
 export B3OS_LOCAL_API_KEYS
 
 : >"$WORK/server.log"
@@ -25,4 +25,11 @@ export B3OS_API_URL
 export B3OS_API_KEY="$B3OS_LOCAL_API_KEYS"
 unset B3OS_LOCAL_API_KEYS
 
-ansible-playbook "${PLAYBOOK:-playbook.yml}" "$@"
+# --diff always, and whatever verbosity ansible-test passes (-vvvv in the pytest wrapper): the
+# output is kept and scanned for the API key and every trigger secret afterwards.
+set +e
+ansible-playbook "${PLAYBOOK:-playbook.yml}" --diff "$@" 2>&1 | tee "$WORK/playbook.log"
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" -eq 0 ] || exit "$rc"
+"$PY" scan_secrets.py "$WORK/playbook.log"
