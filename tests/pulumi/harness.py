@@ -8,6 +8,7 @@ is declared by rewriting that file between commands.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -26,6 +27,28 @@ HELPERS = ("pulumi", "pulumi-language-python", "pulumi-language-python-exec", "p
 REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = "b3os-iac tests passphrase"
 STACK = "test"
+
+QUICKSTART: dict[str, Any] = {
+    "nodes": {
+        "root": {
+            "type": "manual",
+            "payload": {"inputSchema": {"type": "object", "properties": {"message": {"type": "string"}}}},
+            "children": ["log_message"],
+        },
+        "log_message": {
+            "type": "log",
+            "payload": {"message": "Incoming message: {{$trigger.body.message}}"},
+            "children": [],
+        },
+    }
+}
+
+
+def with_message(message: str) -> dict[str, Any]:
+    definition = copy.deepcopy(QUICKSTART)
+    definition["nodes"]["log_message"]["payload"]["message"] = message
+    return definition
+
 
 # The generic test program: one Workflow per entry of spec.json, every useful output exported.
 PROGRAM = """\

@@ -13,30 +13,9 @@ from typing import Any
 import pytest
 
 from b3os.normalize import definitions_equal
-from tests.pulumi.harness import PulumiProject
+from tests.pulumi.harness import QUICKSTART, PulumiProject, with_message
 
 pytestmark = pytest.mark.pulumi
-
-QUICKSTART: dict[str, Any] = {
-    "nodes": {
-        "root": {
-            "type": "manual",
-            "payload": {"inputSchema": {"type": "object", "properties": {"message": {"type": "string"}}}},
-            "children": ["log_message"],
-        },
-        "log_message": {
-            "type": "log",
-            "payload": {"message": "Incoming message: {{$trigger.body.message}}"},
-            "children": [],
-        },
-    }
-}
-
-
-def with_message(message: str) -> dict[str, Any]:
-    definition = copy.deepcopy(QUICKSTART)
-    definition["nodes"]["log_message"]["payload"]["message"] = message
-    return definition
 
 
 def logger(**overrides: Any) -> dict[str, Any]:
