@@ -32,6 +32,7 @@ class RunSummary:
     status: str | None
     nodes: list[NodeOutcome] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    reason: str | None = None  # the run's own summary text (e.g. why it ended without a node failing)
 
     @property
     def succeeded(self) -> bool:
@@ -43,9 +44,12 @@ class RunSummary:
 
     @property
     def error(self) -> str | None:
-        """The first failing node's error, as one line."""
+        """The first failing node's error, as one line; else, for a run that did not succeed, its
+        reason (a run can fail with no failed node: cancelled, or interrupted by a server restart)."""
         for node in self.failed_nodes:
             return f"node {node.node_id!r} ({node.type}) failed: {node.error or 'no error message'}"
+        if not self.succeeded and self.status not in (None, "running", "waiting") and self.reason:
+            return f"run {self.status}: {self.reason}"
         return None
 
     def as_dict(self) -> dict[str, Any]:
@@ -82,7 +86,7 @@ def summarize_run(run: Run | dict[str, Any]) -> RunSummary:
         nodes.append(NodeOutcome(node_id, record.type, record.status, result, _error_of(result)))
         if record.type == "log" and isinstance(result, dict) and isinstance(result.get("message"), str):
             logs.append(result["message"])
-    return RunSummary(model.id, model.workflow_id, model.status, nodes, logs)
+    return RunSummary(model.id, model.workflow_id, model.status, nodes, logs, model.summary or None)
 
 
 def describe_event(event: RunEvent) -> str:
