@@ -19,6 +19,9 @@ from typing import Any
 import pytest
 
 from b3os.local import LocalServer
+from tests.ansible.conftest import collection_artifact, installed_collections
+
+__all__ = ["collection_artifact", "installed_collections"]  # fixtures re-exported for tests/e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -116,28 +119,10 @@ def aws_collections_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def b3os_collection_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """b3os.b3os installed from the source directory the way users do (ansible-galaxy), into a
-    temporary collections path."""
-    dest = tmp_path_factory.mktemp("b3os-collections")
-    done = subprocess.run(
-        [
-            str(VENV_BIN / "ansible-galaxy"),
-            "collection",
-            "install",
-            "--force",
-            "-p",
-            str(dest),
-            str(ROOT / "ansible_collection"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"ansible-galaxy collection install failed:\n{done.stdout}\n{done.stderr}")
-    assert (dest / "ansible_collections" / "b3os" / "b3os" / "MANIFEST.json").is_file()
-    return dest
+def b3os_collection_path(installed_collections: Path) -> Path:
+    """b3os.b3os built and installed the way users do (``ansible-galaxy collection build`` then
+    ``install -p``): the tests/ansible fixtures, shared rather than repeated."""
+    return installed_collections
 
 
 # -- ansible-playbook ---------------------------------------------------------------------------
