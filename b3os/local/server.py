@@ -85,6 +85,13 @@ class LocalServer:
         return f"LocalServer(url={self.url!r}, mode={self.mode!r}, db={self.db!r})"
 
     @property
+    def pid(self) -> int | None:
+        """The server's process id (this process in thread mode; None when stopped)."""
+        if self.mode == "thread":
+            return os.getpid() if self._server is not None else None
+        return None if self._proc is None else self._proc.pid
+
+    @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
