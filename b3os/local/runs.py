@@ -204,7 +204,7 @@ class RunBackend:
                 if remain - 1 == 0:
                     agg["liveStatus"] = "paused"
                     agg["pausedReason"] = "max_runs_exhausted"
-                self.workflows._save(agg)
+                self.workflows.save(agg)
             payload = body if isinstance(body, dict) else {"value": body}
             handle = self._new_run(
                 caller,

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS api_keys (
 CREATE TABLE IF NOT EXISTS workflows (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT UNIQUE NOT NULL, org_id TEXT NOT NULL, trigger_secret TEXT NOT NULL,
-    name TEXT NOT NULL, description TEXT NOT NULL, status TEXT NOT NULL, type TEXT NOT NULL,
+    name TEXT NOT NULL, description TEXT NOT NULL, status TEXT NOT NULL, live_status TEXT NOT NULL,
+    type TEXT NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, run_count INTEGER NOT NULL DEFAULT 0,
     doc TEXT NOT NULL
 );
@@ -142,13 +143,14 @@ class Store:
         return None if row is None else dict(json.loads(row[0]))
 
     def put_workflow(
-        self, doc: dict[str, Any], *, name: str, description: str, status: str, type_: str
+        self, doc: dict[str, Any], *, name: str, description: str, status: str, live_status: str, type_: str
     ) -> None:
         self._exec(
-            "INSERT INTO workflows (id, org_id, trigger_secret, name, description, status, type,"
-            " created_at, updated_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?)"
+            "INSERT INTO workflows (id, org_id, trigger_secret, name, description, status, live_status, type,"
+            " created_at, updated_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT(id) DO UPDATE SET name=excluded.name, description=excluded.description,"
-            " status=excluded.status, type=excluded.type, updated_at=excluded.updated_at, doc=excluded.doc",
+            " status=excluded.status, live_status=excluded.live_status, type=excluded.type,"
+            " updated_at=excluded.updated_at, doc=excluded.doc",
             (
                 doc["id"],
                 doc["organizationId"],
@@ -156,6 +158,7 @@ class Store:
                 name,
                 description,
                 status,
+                live_status,
                 type_,
                 doc["createdAt"],
                 doc["updatedAt"],

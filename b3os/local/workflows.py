@@ -241,8 +241,9 @@ class WorkflowBackend:
         )
         return row
 
-    def _save(self, agg: dict[str, Any], caller: Caller | None = None) -> None:
-        agg["updatedAt"] = now_iso()
+    def save(self, agg: dict[str, Any], caller: Caller | None = None, *, touch: bool = True) -> None:
+        if touch:
+            agg["updatedAt"] = now_iso()
         if caller is not None:
             agg["updatedBy"] = caller.user_id
         newest = self.newest_version(agg)
@@ -252,6 +253,8 @@ class WorkflowBackend:
             name=ver["name"],
             description=ver["description"],
             status=self.row_status(agg, newest),
+            # a workflow with a live row and a newer draft matches both status=draft and status=active
+            live_status="" if agg["archived"] else str(agg.get("liveStatus") or ""),
             type_=root_trigger_type(ver["definition"]),
         )
 
@@ -318,7 +321,7 @@ class WorkflowBackend:
             agg["uiMetadata"] = body["uiMetadata"]
         with self.store.transaction():
             self._new_version(agg, caller, content)
-            self._save(agg, caller)
+            self.save(agg, caller)
         return self.render_newest(agg)
 
     def get(self, caller: Caller, wf_id: str) -> dict[str, Any]:
@@ -344,8 +347,8 @@ class WorkflowBackend:
         if status is not None:
             if status not in STATUSES:
                 raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
-            where.append("status=?")
-            args.append(status)
+            where.append("(status=? OR live_status=?)")
+            args += [status, status]
         else:
             where.append("status != 'archived'")  # archived workflows are hidden by default
         q = query.get("q") or None
@@ -396,7 +399,7 @@ class WorkflowBackend:
                 return self.render(agg, current)  # identical content: no new version (§5.1)
             if changed:
                 self._new_version(agg, caller, content)
-            self._save(agg, caller)
+            self.save(agg, caller)
             return self.render_newest(agg)
 
     def archive(self, caller: Caller, wf_id: str) -> dict[str, Any]:
@@ -404,7 +407,7 @@ class WorkflowBackend:
             agg = self.load(caller, wf_id)
             if not agg["archived"]:  # DELETE is idempotent: archiving twice changes nothing
                 agg["archived"] = True
-                self._save(agg, caller)
+                self.save(agg, caller)
             return self.render_newest(agg)
 
     def unarchive(self, caller: Caller, wf_id: str) -> dict[str, Any]:
@@ -415,7 +418,7 @@ class WorkflowBackend:
             # The latest archived version comes back as a draft; nothing stays live (§8.1).
             agg.update({"archived": False, "draftVersion": agg["latestVersion"], "liveVersion": None})
             agg["liveStatus"] = None
-            self._save(agg, caller)
+            self.save(agg, caller)
             return self.render_newest(agg)
 
     def publish(self, caller: Caller, wf_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -434,7 +437,7 @@ class WorkflowBackend:
             # G7: the draft keeps its number and becomes the live row.
             agg.update({"liveVersion": draft, "liveStatus": "active", "draftVersion": None})
             agg.pop("pausedReason", None)
-            self._save(agg, caller)
+            self.save(agg, caller)
             return self.render_newest(agg)
 
     def pause(self, caller: Caller, wf_id: str) -> dict[str, Any]:
@@ -446,7 +449,7 @@ class WorkflowBackend:
             if agg["liveStatus"] != "active":
                 raise BadRequest(f"cannot pause workflow {wf_id}: it is already paused")
             agg["liveStatus"] = "paused"
-            self._save(agg, caller)
+            self.save(agg, caller)
             return self.render(agg, self.version_doc(agg, agg["liveVersion"]))
 
     def resume(self, caller: Caller, wf_id: str) -> dict[str, Any]:
@@ -459,7 +462,7 @@ class WorkflowBackend:
                 raise BadRequest(f"cannot resume workflow {wf_id}: it is active, not paused")
             agg["liveStatus"] = "active"
             agg.pop("pausedReason", None)
-            self._save(agg, caller)
+            self.save(agg, caller)
             return self.render(agg, self.version_doc(agg, agg["liveVersion"]))
 
     def discard_draft(self, caller: Caller, wf_id: str) -> dict[str, Any]:
@@ -473,7 +476,7 @@ class WorkflowBackend:
                     f"cannot discard the draft of workflow {wf_id}: it has no live version; archive it instead"
                 )
             agg["draftVersion"] = None
-            self._save(agg, caller)
+            self.save(agg, caller)
             return self.render_newest(agg)
 
     def rollback(self, caller: Caller, wf_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -490,7 +493,7 @@ class WorkflowBackend:
             content = {k: current[k] for k in CONTENT_FIELDS if k in current}
             content["definition"] = source["definition"]
             self._new_version(agg, caller, content)  # G7: rollback creates max + 1 as a draft
-            self._save(agg, caller)
+            self.save(agg, caller)
             return self.render_newest(agg)
 
     def versions(self, caller: Caller, wf_id: str, query: dict[str, Any]) -> dict[str, Any]:
@@ -536,7 +539,7 @@ class WorkflowBackend:
         with self.store.transaction():
             agg = self.load(caller, wf_id)
             agg["visibility"] = visibility
-            self._save(agg, caller)
+            self.save(agg, caller)
         return {"id": wf_id, "visibility": visibility}
 
     def run_version(
@@ -556,5 +559,5 @@ class WorkflowBackend:
         with self.store.transaction():
             fresh = self.store.get_workflow(agg["id"]) or agg
             fresh["lastTriggeredAt"] = now_iso()
-            self._save(fresh)
+            self.save(fresh, touch=False)  # a run is not an edit: updatedAt stays
             self.store.bump_run_count(agg["id"])

@@ -293,3 +293,12 @@ def test_unknown_workflow_and_route(api: httpx.Client) -> None:
     error(api.get("/v1/workflows/wf_missing"), 404)
     error(api.get("/v1/nothing-here"), 404)
     error(api.patch("/v1/workflows"), 405)
+
+
+def test_a_live_workflow_with_a_newer_draft_matches_both_status_filters(api: httpx.Client) -> None:
+    wid = create(api)["id"]
+    api.post(f"/v1/workflows/{wid}/publish")
+    api.put(f"/v1/workflows/{wid}", json={"name": "draft on top"})
+    for status in ("active", "draft"):
+        assert [w["id"] for w in data(api.get("/v1/workflows", params={"status": status}))["items"]] == [wid]
+    assert data(api.get("/v1/workflows", params={"status": "paused"}))["items"] == []

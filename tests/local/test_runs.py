@@ -262,11 +262,11 @@ def test_cancelled_runs_can_be_retried(api: httpx.Client) -> None:
     api.post(f"/v1/runs/{retried['id']}/cancel")
 
 
-def test_webhook_runs_the_live_version(api: httpx.Client) -> None:
+def test_webhook_runs_the_live_version(api: httpx.Client, server: LocalServer) -> None:
     wf = create(api)
     hook = f"/v1/webhooks/{wf['triggerSecret']}"
     error(httpx.post(str(api.base_url) + hook, json={"message": "x"}), 400)  # not active yet
-    api.post(f"/v1/workflows/{wf['id']}/publish")
+    published = data(api.post(f"/v1/workflows/{wf['id']}/publish"))
     result = data(
         httpx.post(str(api.base_url) + hook, json={"message": "hook"}, headers={"x-request-id": "abc"})
     )
@@ -275,7 +275,10 @@ def test_webhook_runs_the_live_version(api: httpx.Client) -> None:
     assert done["executionState"]["log_message"]["result"]["message"] == "Incoming message: hook"
     assert done["executionState"]["root"]["result"]["headers"]["x-request-id"] == "abc"
     error(httpx.post(str(api.base_url) + "/v1/webhooks/unknown-secret", json={}), 404)
-    assert data(api.get(f"/v1/workflows/{wf['id']}"))["lastTriggeredAt"].endswith("Z")
+    after = data(api.get(f"/v1/workflows/{wf['id']}"))
+    assert after["lastTriggeredAt"].endswith("Z") and after["updatedAt"] == published["updatedAt"]
+    assert all(wf["triggerSecret"] not in e["path"] for e in server.requests())  # secrets stay out of the log
+    assert "/v1/webhooks/{secret}" in {e["path"] for e in server.requests()}
 
 
 def test_webhook_max_runs_pauses_when_exhausted(api: httpx.Client) -> None:
