@@ -293,3 +293,35 @@ def test_webhook_max_runs_pauses_when_exhausted(api: httpx.Client) -> None:
         "max_runs_exhausted",
     )
     error(httpx.post(hook, json={}), 400)
+
+
+def test_filter_pluck_and_format(api: httpx.Client) -> None:
+    items = [{"name": "a", "n": 1}, {"name": "b", "n": 5}, {"name": "c", "n": 9}]
+    definition = graph(
+        (
+            "big",
+            "filter",
+            {"array": "{{$trigger.body.items}}", "condition": {"{{$item.n}}": {"$gt": 2}}},
+            ["names"],
+        ),
+        ("names", "pluck", {"array": "{{big.result.result}}", "path": "name"}, ["text"]),
+        ("text", "format", {"template": "picked {{names.result.result}}"}, []),
+    )
+    state = start(api, definition, payload={"items": items})["executionState"]
+    assert state["big"]["result"] == {"result": items[1:], "count": 2}
+    assert state["names"]["result"] == {"result": ["b", "c"]}
+    assert state["text"]["result"] == {"result": 'picked ["b","c"]'}
+
+
+def test_for_each_with_some_failing_iterations_is_partial(api: httpx.Client) -> None:
+    definition = graph(
+        ("loop", "for-each", {"array": "{{$trigger.body.items}}"}, []),
+        ("check", "if", {"condition": {"$and": [{"{{$item}}": {"$eq": 2}}]}}, ["bad"]),
+        ("bad", "not-a-builtin", {}, []),
+        extra={"loop": {"loopBody": ["check"]}, "bad": {"branch": "then"}},
+    )
+    result = start(api, definition, payload={"items": [1, 2, 3]})
+    assert result["status"] == "partial"
+    loop = result["executionState"]["loop"]
+    assert loop["status"] == "partial" and (loop["result"]["succeeded"], loop["result"]["failed"]) == (2, 1)
+    assert [it["bad"]["status"] for it in loop["iterations"]] == ["skipped", "failure", "skipped"]
