@@ -1,0 +1,1 @@
+"""The benchmarked tools, one module each."""
