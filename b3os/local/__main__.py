@@ -82,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{host}:{port}"
     app = create_app(db=db, api_keys=keys, heartbeat=args.heartbeat, stream_wait=args.stream_wait)
     print(f"{READY_PREFIX}{url} (db: {db})", flush=True)
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(
+            f"b3os-local: warning: listening on {args.host}, not loopback only", file=sys.stderr, flush=True
+        )
     print(f"export B3OS_API_URL={url}", flush=True)
     if generated:  # the one place a key is ever printed: the user needs it to connect
         print(f"export B3OS_API_KEY={keys[0]}", flush=True)

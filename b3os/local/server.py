@@ -248,7 +248,7 @@ class LocalServer:
         error_rate: float = 0.2,
         statuses: tuple[int, ...] | list[int] = (429, 503),
         retry_after: float | None = 0.1,
-        latency_ms: float = 0.0,
+        latency_ms: float = 50.0,
         path: str | None = None,
         methods: tuple[str, ...] | list[str] | None = None,
         seed: int | None = None,
