@@ -1,7 +1,7 @@
 """examples/aws-alongside: the playbook against moto (server mode) and b3os-local, run twice.
 
-The first run builds everything; the second must report changed=0 and make no B3OS write and no
-SSM write. The results are checked where the consumers read them: SQS, SSM (decrypted), B3OS,
+The first run builds everything; the second, and a --check --diff run after it, must report
+changed=0 and make no B3OS write and no SSM write. The results are checked where the consumers read them: SQS, SSM (decrypted), B3OS,
 and the webhook URL itself, which must start a run.
 """
 
@@ -68,6 +68,12 @@ def test_playbook_provisions_aws_and_b3os_idempotently(
     assert second.recap()["failed"] == 0
     assert Calls.of(local_b3os.requests()).writes == 0, local_b3os.requests()
 
+    # Check mode with diffs on the provisioned environment: no drift, nothing written.
+    check = run_playbook(PLAYBOOK, env, "-vvv", "--check", "--diff")
+    assert check.returncode == 0, check.output[-6000:]
+    assert check.recap()["changed"] == 0, check.stdout[-6000:]
+    assert Calls.of(local_b3os.requests()).writes == 0
+
     sqs, ssm = moto.client("sqs"), moto.client("ssm")
 
     # AWS: exactly one queue, with the playbook's settings.
@@ -109,7 +115,18 @@ def test_playbook_provisions_aws_and_b3os_idempotently(
         assert f"Order A-1001 received for {queue_arn}" in summary.logs
 
     # Secrets: neither the API key nor the trigger secret is printed, even at -vvv.
-    for result in (first, second):
+    for result in (first, second, check):
         assert local_b3os.api_key not in result.output
         assert secret not in result.output
     assert "censored" in first.stdout  # the secret-bearing tasks ran with no_log
+
+    # Drift: someone overwrote the webhook parameter. Check mode reports it (one change) without
+    # repairing it, and without printing either value.
+    tampered = f"{local_b3os.url}/v1/webhooks/not-the-secret"
+    ssm.put_parameter(Name=SSM_WEBHOOK, Value=tampered, Type="SecureString", Overwrite=True)
+    drift = run_playbook(PLAYBOOK, env, "-vvv", "--check", "--diff")
+    assert drift.returncode == 0, drift.output[-6000:]
+    assert drift.recap()["changed"] == 1, drift.stdout[-6000:]
+    assert ssm.get_parameter(Name=SSM_WEBHOOK, WithDecryption=True)["Parameter"]["Value"] == tampered
+    assert secret not in drift.output
+    assert local_b3os.api_key not in drift.output
