@@ -257,8 +257,14 @@ def desired_definition(module):
 
 
 def warn_template_damage(module, definition):
-    for item in template_damage(definition):
+    items = template_damage(definition)
+    for item in items:
         module.warn(item.message)
+    if items:
+        module.warn(
+            "B3OS expressions use {{ }} like Jinja2: pass the definition with definition_file, mark its "
+            "strings !unsafe, or use lookup('ansible.builtin.file', ...) | from_json (see the b3os.b3os README)"
+        )
 
 
 def diff_of(module, result):
