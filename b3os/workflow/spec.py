@@ -7,6 +7,7 @@ can fail on bad input happens there, before any request: a bad spec raises ``Con
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,6 +27,9 @@ NAME_MAX = 255
 DESCRIPTION_MAX = 2000
 COOLDOWN_MIN_MS = 1000
 MAX_RUNS_RANGE = (1, 99999)
+# Real definitions are a few KB (10,000 nodes at ~100 bytes is 1 MB); anything bigger is data
+# pasted by mistake, and would be sent (and printed in diffs) on every plan.
+DEFINITION_MAX_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class WorkflowSpec:
         if visibility is not None and visibility not in VISIBILITIES:
             raise ConfigError(f"visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
         loaded = load_definition(definition) if definition is not None else None
+        if loaded is not None:
+            _check_size(loaded)
         if loaded is not None and validate:
             check_definition(loaded)
         return cls(
@@ -97,6 +103,15 @@ class WorkflowSpec:
     def label(self) -> str:
         """How messages name this workflow."""
         return self.id or repr(self.name)
+
+
+def _check_size(definition: dict[str, Any]) -> None:
+    size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > DEFINITION_MAX_BYTES:
+        raise ConfigError(
+            f"definition is {size:,} bytes of JSON; at most {DEFINITION_MAX_BYTES:,} are accepted: "
+            "keep large data (lists, documents, payload samples) out of the definition"
+        )
 
 
 def _not_int(value: object) -> bool:
