@@ -173,6 +173,7 @@ def _run(args: argparse.Namespace, client: Client, out: Console) -> int:
             out.print(f"started run {started}; see its results with: b3os runs get {started}")
         return EXIT_OK
     run_id: str | None = None
+    saw_end = False  # a terminal stream event; without it the stream was cut (proxy, network, restart)
     try:
         if not args.json:
             out.print(f"running {args.workflow} ({workflow_id}) …")
@@ -181,12 +182,19 @@ def _run(args: argparse.Namespace, client: Client, out: Console) -> int:
         ):
             run_id = run_id or event.run_id
             if event.type == "run_final":
+                if not saw_end:
+                    print(
+                        f"warning: the event stream of run {event.run_id} ended before the run did "
+                        "(connection dropped or stream truncated); the final state below is read from the API",
+                        file=sys.stderr,
+                    )
                 summary = summarize_run(event.data)
                 if args.json:
                     print(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
                 else:
                     print_run_summary(out, summary)
                 return EXIT_OK if summary.succeeded else EXIT_ERROR
+            saw_end = saw_end or event.is_terminal
             if not args.json:
                 print_event(out, event)
     except KeyboardInterrupt:
