@@ -243,17 +243,21 @@ class TruncatingProxy(FakeServer):
         with httpx.Client(base_url=self.upstream, timeout=30) as http:
             if request.path.split("?")[0].endswith("/stream"):
                 with http.stream("GET", request.path, headers=headers) as upstream:
-                    head = b""
+                    # Headers at once (the client subscribes before it starts the run), then
+                    # the first ``keep`` bytes, then the connection drops mid-frame.
+                    request.send_response(upstream.status_code)
+                    request.send_header("content-type", "text/event-stream")
+                    request.send_header("connection", "close")
+                    request.end_headers()
+                    request.wfile.flush()
+                    sent = 0
                     for chunk in upstream.iter_bytes():
-                        head += chunk
-                        if len(head) >= self.keep:
+                        piece = chunk[: self.keep - sent]
+                        request.wfile.write(piece)
+                        request.wfile.flush()
+                        sent += len(piece)
+                        if sent >= self.keep:
                             break
-                request.send_response(upstream.status_code)
-                request.send_header("content-type", "text/event-stream")
-                request.send_header("connection", "close")
-                request.end_headers()
-                request.wfile.write(head[: self.keep])  # no terminating blank line: cut mid-frame
-                request.wfile.flush()
                 request.close_connection = True
                 self.truncated += 1
                 return
