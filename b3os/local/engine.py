@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,12 @@ __all__ = ["BUILTIN_TYPES", "Engine", "RunHandle"]
 
 BUILTIN_TYPES = frozenset({"log", "delay", "if", "for-each", "wait", "format", "filter", "pluck"})
 MAX_ITERATIONS = 100  # for-each limit (§6)
+HEAVY_FIELDS = ("executionState", "workflowDefinition")
+PERSIST_INTERVAL = 0.25  # seconds between per-node writes of a live run
 TERMINAL = frozenset({"success", "partial", "failure", "cancelled"})
+
+
+_ABSENT = object()
 
 
 class _Stop(Exception):
@@ -57,12 +63,19 @@ class RunHandle:
         self.finished = False
         self.partial = False
         self._resume: dict[str, tuple[threading.Event, list[Any]]] = {}
+        self._persisted_at = 0.0
 
     # -- bookkeeping (every write checks ``finished`` under the lock) ---------------------
     def _emit(self, event: dict[str, Any]) -> None:
         self.engine.bus.publish(self.run["id"], {**event, "runId": self.run["id"]}, self.run["workflowId"])
 
-    def _persist(self) -> None:
+    def _persist(self, *, throttle: bool = False) -> None:
+        """Write the run row. Per-node writes are throttled: a 10,000-node run must not rewrite its
+        growing document 10,000 times; readers of a live run get the in-memory snapshot anyway."""
+        now = time.monotonic()
+        if throttle and now - self._persisted_at < PERSIST_INTERVAL:
+            return
+        self._persisted_at = now
         self.engine.store.put_run(self.run)
 
     def _set_node(self, es: dict[str, Any], nid: str, event: str | None, **fields: Any) -> None:
@@ -85,10 +98,13 @@ class RunHandle:
                     payload["error"] = (entry.get("result") or {}).get("error")
                 self._emit(payload)
             if event in ("node_completed", "node_failed") and es is self.run["executionState"]:
-                self._persist()
+                self._persist(throttle=True)
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, *, light: bool = False) -> dict[str, Any]:
+        """A copy of the live run; ``light`` leaves out the (large) per-node state and definition."""
         with self.lock:
+            if light:
+                return {k: copy.deepcopy(v) for k, v in self.run.items() if k not in HEAVY_FIELDS}
             return copy.deepcopy(self.run)
 
     # -- control from request handlers ---------------------------------------------------
@@ -163,8 +179,7 @@ class RunHandle:
                 props=self.run.get("propValues") or {},
             )
             es = self.run["executionState"]
-            for child in self._children(trigger_id, None):
-                self._visit(child, scope, es, None)
+            self._walk(self._children(trigger_id, None), scope, es, None)
             with self.lock:
                 if not self.finished:
                     if self.partial:
@@ -194,27 +209,56 @@ class RunHandle:
         return out
 
     def _skip(self, nid: str, es: dict[str, Any], iteration: int | None) -> None:
-        entry = es.get(nid)
-        if entry is None or entry.get("status") != "pending":
-            return
-        now = now_iso()
-        extra = {} if iteration is None else {"iteration": iteration}
-        self._set_node(es, nid, "node_skipped", status="skipped", startedAt=now, finishedAt=now, **extra)
-        for cid in self._children(nid, None):
-            self._skip(cid, es, iteration)
+        """Mark an untaken branch skipped, down to every still-pending descendant."""
+        stack = [nid]
+        while stack:
+            cur = stack.pop()
+            entry = es.get(cur)
+            if entry is None or entry.get("status") != "pending":
+                continue
+            now = now_iso()
+            extra = {} if iteration is None else {"iteration": iteration}
+            self._set_node(es, cur, "node_skipped", status="skipped", startedAt=now, finishedAt=now, **extra)
+            stack.extend(reversed(self._children(cur, None)))
 
-    def _visit(self, nid: str, scope: Scope, es: dict[str, Any], iteration: int | None) -> None:
+    def _walk(self, roots: list[str], scope: Scope, es: dict[str, Any], iteration: int | None) -> None:
+        """Depth-first, children in order, with an explicit stack (a 10,000-node chain is fine).
+
+        ``scope.nodes`` holds exactly the ancestors on the current path: a node's result is added
+        when it completes and removed again when its whole subtree is done (the "exit" marker).
+        """
+        stack: list[tuple[bool, str, Any]] = [(False, nid, None) for nid in reversed(roots)]
+        while stack:
+            leaving, nid, saved = stack.pop()
+            if leaving:
+                if saved is _ABSENT:
+                    scope.nodes.pop(nid, None)
+                else:
+                    scope.nodes[nid] = saved
+                continue
+            step = self._step(nid, scope, es, iteration)
+            if step is None:
+                continue
+            result, follow = step
+            stack.append((True, nid, scope.nodes.get(nid, _ABSENT)))
+            scope.nodes[nid] = {"result": result}
+            stack.extend((False, cid, None) for cid in reversed(follow))
+
+    def _step(
+        self, nid: str, scope: Scope, es: dict[str, Any], iteration: int | None
+    ) -> tuple[dict[str, Any], list[str]] | None:
+        """Run one node; return its result and the children to visit next (None: do not descend)."""
         if self.stop_event.is_set():
             raise _Stop
         entry = es.get(nid)
         if entry is None:
-            return
+            return None
         node = self.nodes[nid]
         ntype = str(node.get("type"))
         if entry.get("status") == "success" and nid in self.prefilled:
             result = entry.get("result") or {}  # retry: a node that succeeded before is skipped
         elif entry.get("status") != "pending":
-            return  # already reached through another parent
+            return None  # already reached through another parent
         else:
             extra = {} if iteration is None else {"iteration": iteration}
             self._set_node(es, nid, "node_started", status="running", startedAt=now_iso(), **extra)
@@ -231,12 +275,13 @@ class RunHandle:
                 self.partial = True
             self._set_node(es, nid, "node_completed", status=status, finishedAt=now_iso(), result=result)
         branch = result.get("branch") if ntype in ("if", "wait") else None
-        child_scope = scope.child({nid: {"result": result}}, {})
+        follow = []
         for cid in self._children(nid, None):
             if branch is not None and self.nodes[cid].get("branch") not in (None, branch):
                 self._skip(cid, es, iteration)
             else:
-                self._visit(cid, child_scope, es, iteration)
+                follow.append(cid)
+        return result, follow
 
     # -- node types ----------------------------------------------------------------------
     def _run_node(
@@ -367,10 +412,9 @@ class RunHandle:
             }
             if parent_item is not None:
                 loop["$parent_item"] = parent_item
-            child_scope = scope.child({}, loop)
+            child_scope = scope.with_loop(loop)
             try:
-                for entry in entries:
-                    self._visit(entry, child_scope, state, index)
+                self._walk(entries, child_scope, state, index)
             except _NodeFailed:
                 failed += 1
             iterations.append(state)
@@ -429,7 +473,7 @@ def _filter(handle: RunHandle, payload: dict[str, Any], scope: Scope) -> dict[st
     kept = []
     for index, item in enumerate(items):
         try:
-            if condition is None or evaluate(condition, scope.child({}, {"$item": item, "$index": index})):
+            if condition is None or evaluate(condition, scope.with_loop({"$item": item, "$index": index})):
                 kept.append(item)
         except ConditionError as exc:
             raise _NodeFailed(f"payload.condition: {exc}") from None
@@ -441,7 +485,7 @@ def _pluck(handle: RunHandle, payload: dict[str, Any], scope: Scope) -> dict[str
     path = payload.get("path", payload.get("field", payload.get("key")))
     if not isinstance(items, list) or not isinstance(path, str):
         raise _NodeFailed("pluck needs payload.array (a list) and payload.path (a dotted field path)")
-    return {"result": [lookup("$item." + path, scope.child({}, {"$item": item})) for item in items]}
+    return {"result": [lookup("$item." + path, scope.with_loop({"$item": item})) for item in items]}
 
 
 _HANDLERS: dict[str, Callable[[RunHandle, dict[str, Any], Scope], dict[str, Any]]] = {

@@ -38,11 +38,12 @@ class Scope:
         self.props = props or {}
         self.loop = loop or {}
 
-    def child(self, nodes: dict[str, dict[str, Any]], loop: dict[str, Any]) -> Scope:
+    def with_loop(self, loop: dict[str, Any]) -> Scope:
+        """Same trigger and node results (shared, not copied), extra loop variables."""
         return Scope(
             trigger=self.trigger,
             trigger_payload=self.trigger_payload,
-            nodes={**self.nodes, **nodes},
+            nodes=self.nodes,
             workflow_id=self.workflow_id,
             props=self.props,
             loop={**self.loop, **loop},

@@ -220,17 +220,18 @@ class RunBackend:
         return {"runId": handle.run["id"]}
 
     # -- reading runs --------------------------------------------------------------------
-    def load(self, caller: Caller, run_id: str) -> dict[str, Any]:
+    def load(self, caller: Caller, run_id: str, *, light: bool = False) -> dict[str, Any]:
         handle = self.engine.live(run_id)
-        run = handle.snapshot() if handle is not None else self.store.get_run(run_id)
+        run = handle.snapshot(light=light) if handle is not None else self.store.get_run(run_id)
         if run is None or run["organizationId"] != caller.org_id:
             raise NotFound(f"run {run_id} not found")
         return run
 
     def get(self, caller: Caller, run_id: str, query: dict[str, Any]) -> dict[str, Any]:
-        run = self.load(caller, run_id)
+        summary = str(query.get("summary", "")).lower() == "true"
+        run = self.load(caller, run_id, light=summary)
         run.pop("workflowName", None)
-        if str(query.get("summary", "")).lower() == "true":
+        if summary:
             run.pop("executionState", None)
             run.pop("workflowDefinition", None)
         elif query.get("nodeIds"):
@@ -254,7 +255,7 @@ class RunBackend:
         for run in runs[:limit]:
             handle = self.engine.live(run["id"])
             if handle is not None:
-                run = handle.snapshot()
+                run = handle.snapshot(light=True)
             items.append({k: run[k] for k in (*LIST_FIELDS, "workflowName") if run.get(k) is not None})
         return {"items": items, "limit": limit, "offset": offset, "hasMore": len(runs) > limit}
 

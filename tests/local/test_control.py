@@ -32,7 +32,7 @@ def test_request_log_records_every_b3os_request_in_order(api: httpx.Client, serv
 
 
 def test_faults_return_the_envelope_with_retry_after(api: httpx.Client, server: LocalServer) -> None:
-    server.inject_faults(error_rate=1.0, statuses=(429,), retry_after=0.5, path="/v1/workflows")
+    server.inject_faults(error_rate=1.0, statuses=(429,), retry_after=0.5, latency_ms=0, path="/v1/workflows")
     response = api.get("/v1/workflows")
     body = error(response, 429)
     assert response.headers["retry-after"] == "0.5" and "injected" in body["message"]
@@ -43,7 +43,9 @@ def test_faults_return_the_envelope_with_retry_after(api: httpx.Client, server: 
 
 
 def test_fault_rate_and_method_filter(api: httpx.Client, server: LocalServer) -> None:
-    server.inject_faults(error_rate=0.5, statuses=(503, 502), retry_after=None, methods=["GET"], seed=7)
+    server.inject_faults(
+        error_rate=0.5, statuses=(503, 502), retry_after=None, latency_ms=0, methods=["GET"], seed=7
+    )
     statuses = [api.get("/v1/workflows").status_code for _ in range(60)]
     assert 10 < statuses.count(200) < 50 and set(statuses) == {200, 502, 503}
     assert create(api)["id"]  # POST is not filtered in
