@@ -14,7 +14,7 @@ from pulumi.dynamic import CheckFailure
 from b3os.definition import load_definition, validate_definition
 from b3os.errors import B3OSError
 from b3os.models import ValidationItem
-from b3os.normalize import definitions_equal, normalize_definition
+from b3os.normalize import definitions_equal
 from b3os.workflow import WorkflowSpec
 from pulumi_b3os._props import has_unknowns
 
@@ -66,7 +66,9 @@ def _field_failures(inputs: dict[str, Any], unknown: list[str]) -> list[CheckFai
 
 
 def _definition_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
-    """Load (dict, JSON/YAML text or file path), validate, and store the normalized form."""
+    """Load (dict, JSON/YAML text or file path) and validate. The loaded form is kept as the user
+    wrote it: the normalized form is for comparing only (it drops e.g. an empty payload that the
+    server requires)."""
     value = inputs.get("definition")
     if value is None:
         if inputs.get("adopt_id") is None and not inputs.get("adopt_by_name"):
@@ -76,12 +78,12 @@ def _definition_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
         loaded = load_definition(value)
     except B3OSError as exc:
         return [CheckFailure("definition", str(exc))]
-    inputs["definition"] = normalize_definition(loaded, like=loaded)
+    inputs["definition"] = loaded
     return [failure_of(item) for item in validate_definition(loaded)]
 
 
 def check_inputs(inputs: dict[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
-    """Validated (and normalized) inputs plus every failure found."""
+    """Validated inputs (definition loaded, state defaulted) plus every failure found."""
     inputs = dict(inputs)
     inputs.setdefault("state", "published")
     unknown = has_unknowns(inputs)

@@ -99,33 +99,43 @@ class Result:
 @dataclass
 class PulumiProject:
     root: Path
+    dir: Path
     bin_dir: Path
     server: LocalServer
     org_id: str
     api_key: str
     env: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def dir(self) -> Path:
-        return self.root / "project"
+    @classmethod
+    def create(cls, root: Path, bin_dir: Path, server: LocalServer) -> PulumiProject:
+        """A project running the generic test program (declare workflows with ``declare``)."""
+        org_id, api_key = server.create_org()
+        project = cls(root, root / "project", bin_dir, server, org_id, api_key)
+        project.dir.mkdir(parents=True)
+        project.write_pulumi_yaml("b3os-test")
+        (project.dir / "__main__.py").write_text(PROGRAM)
+        project.declare({})
+        return project._init_stack()
 
     @classmethod
-    def create(
-        cls, root: Path, bin_dir: Path, server: LocalServer, *, program: str = PROGRAM
-    ) -> PulumiProject:
+    def from_example(cls, root: Path, bin_dir: Path, server: LocalServer, name: str) -> PulumiProject:
+        """A copy of examples/<name>, laid out as in a checkout: <root>/.venv is the test venv,
+        so the example's own Pulumi.yaml (virtualenv: ../../.venv) is what gets tested."""
         org_id, api_key = server.create_org()
-        project = cls(root, bin_dir, server, org_id, api_key)
-        project.dir.mkdir(parents=True)
-        (root / "state").mkdir()
-        (root / "home").mkdir()
-        project.write_pulumi_yaml("b3os-test")
-        (project.dir / "__main__.py").write_text(program)
-        project.declare({})
-        project.env = project._environment()
-        project.run("stack", "init", STACK)
-        project.run("config", "set", "b3os:apiUrl", server.url)
-        project.run("config", "set", "--secret", "b3os:apiKey", api_key)
-        return project
+        target = root / "examples" / name
+        ignore = shutil.ignore_patterns("Pulumi.*.yaml", "__pycache__")
+        shutil.copytree(REPO / "examples" / name, target, ignore=ignore)
+        (root / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+        return cls(root, target, bin_dir, server, org_id, api_key)._init_stack()
+
+    def _init_stack(self) -> PulumiProject:
+        (self.root / "state").mkdir()
+        (self.root / "home").mkdir()
+        self.env = self._environment()
+        self.run("stack", "init", STACK)
+        self.run("config", "set", "b3os:apiUrl", self.server.url)
+        self.run("config", "set", "--secret", "b3os:apiKey", self.api_key)
+        return self
 
     def write_pulumi_yaml(self, name: str) -> None:
         # The provider subprocess must import pulumi_b3os: point both the program and the
