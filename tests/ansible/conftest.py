@@ -108,3 +108,12 @@ def run_playbook(
         timeout=timeout,
     )
     return Played(proc.returncode, proc.stdout)
+
+
+def writes(server: LocalServer) -> list[str]:
+    """Writes as internals.md defines them: non-GET requests except POST /v1/workflows/validate."""
+    return [
+        f"{r['method']} {r['path']}"
+        for r in server.requests()
+        if r["method"] != "GET" and r["path"] != "/v1/workflows/validate"
+    ]

@@ -11,8 +11,9 @@ import pytest
 
 from b3os.client import Client
 from b3os.local import LocalServer
+from b3os.workflow import WorkflowSpec, ensure
 
-from .conftest import COLLECTION_SRC, run_playbook
+from .conftest import COLLECTION_SRC, run_playbook, writes
 
 TARGET = COLLECTION_SRC / "tests" / "integration" / "targets" / "workflow"
 
@@ -49,3 +50,25 @@ def test_scenarios_with_installed_collection_never_print_secrets(
     message = stored["definition"]["nodes"]["log_message"]["payload"]["message"]
     assert message == expected["nodes"]["log_message"]["payload"]["message"]
     assert stored["definition"]["nodes"]["root"]["payload"] == expected["nodes"]["root"]["payload"]
+
+
+@pytest.mark.ansible
+def test_check_mode_reads_and_validates_but_never_writes(
+    installed_collections: Path, local_server: LocalServer
+) -> None:
+    with Client(base_url=local_server.url, api_key=local_server.api_key) as client:
+        definition = json.loads((TARGET / "files" / "v1.json").read_text())
+        ensure(client, WorkflowSpec.build(name="cm-existing", definition=definition, state="published"))
+    local_server.clear_requests()
+
+    played = run_playbook(
+        Path(__file__).parent / "playbooks" / "check_mode.yml",
+        "--check",
+        "--diff",
+        collections=installed_collections,
+        server=local_server,
+    )
+    assert played.returncode == 0, played.output[-4000:]
+    requests = local_server.requests()
+    assert writes(local_server) == []
+    assert any(r["path"] == "/v1/workflows/validate" for r in requests)  # server-side validation ran

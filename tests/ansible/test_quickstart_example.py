@@ -10,7 +10,7 @@ import pytest
 
 from b3os.local import LocalServer
 
-from .conftest import REPO, run_playbook
+from .conftest import REPO, run_playbook, writes
 
 PLAYBOOK = REPO / "examples" / "ansible-quickstart" / "playbook.yml"
 PROVISION = "Provision the quickstart workflow (validated by the server, then published)"
@@ -27,15 +27,6 @@ def task_statuses(output: str) -> dict[str, str]:
         match = re.search(r"^(ok|changed|failed|fatal|skipping): \[localhost\]", block, flags=re.M)
         statuses[name] = match.group(1) if match else "?"
     return statuses
-
-
-def writes(server: LocalServer) -> list[str]:
-    """Writes as internals.md defines them: non-GET requests except POST /v1/workflows/validate."""
-    return [
-        f"{r['method']} {r['path']}"
-        for r in server.requests()
-        if r["method"] != "GET" and r["path"] != "/v1/workflows/validate"
-    ]
 
 
 @pytest.mark.ansible
