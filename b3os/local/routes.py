@@ -35,13 +35,22 @@ def caller_of(request: Request) -> Caller:
     return caller
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON: NaN/Infinity are refused (they could never be echoed back as JSON)."""
+    return json.loads(raw, parse_constant=_reject_constant)
+
+
 async def body_of(request: Request) -> dict[str, Any]:
     """Empty body, ``{}`` and a JSON object are all accepted (§1: body-less POSTs)."""
     raw = await request.body()
     if not raw.strip():
         return {}
     try:
-        value = json.loads(raw)
+        value = parse_json(raw)
     except ValueError:
         raise BadRequest("request body is not valid JSON") from None
     if value is None:
@@ -193,7 +202,7 @@ def build_router(backend: Backend, settings: Any) -> APIRouter:  # noqa: C901 - 
     async def webhook(request: Request, secret: str) -> Response:
         raw = await request.body()
         try:
-            body: Any = json.loads(raw) if raw.strip() else {}
+            body: Any = parse_json(raw) if raw.strip() else {}
         except ValueError:
             raise BadRequest("webhook body is not valid JSON") from None
         headers = {k: v for k, v in request.headers.items()}

@@ -237,7 +237,7 @@ def test_create_rejects_bad_bodies(api: httpx.Client, body: dict[str, Any]) -> N
     error(api.post("/v1/workflows", json=body), 400)
 
 
-@pytest.mark.parametrize("raw", [b"[1]", b"not json", b'"text"'])
+@pytest.mark.parametrize("raw", [b"[1]", b"not json", b'"text"', b'{"name": NaN}', b'{"maxRuns": Infinity}'])
 def test_non_object_bodies_are_400(api: httpx.Client, raw: bytes) -> None:
     error(api.post("/v1/workflows", content=raw, headers={"content-type": "application/json"}), 400)
 
