@@ -55,9 +55,14 @@ def auth_argspec(**options):
 
 
 def _version_tuple(text):
+    """(1, 2, 3) for "1.2.3", "1.2.3rc1" or "1.2.3.dev4": the leading numeric release only."""
     parts = []
     for piece in str(text).split("."):
-        digits = "".join(c for c in piece if c.isdigit())
+        digits = ""
+        for char in piece:
+            if not char.isdigit():
+                break
+            digits += char
         if not digits:
             break
         parts.append(int(digits))
