@@ -42,7 +42,8 @@ class ApplyResult:
     actions: list[str]
     plan: Plan
     state: WorkflowState | None  # the state after apply (the state read, in a dry run)
-    outputs: dict[str, Any] = field(default_factory=dict)  # outputs_of(state); trigger_secret included
+    # outputs_of(state): trigger_secret included, so kept out of repr (use .workflow to print)
+    outputs: dict[str, Any] = field(default_factory=dict, repr=False)
     dry_run: bool = False
 
     @property
