@@ -16,6 +16,7 @@ from b3os.local.backend import Backend
 from b3os.local.envelope import new_request_id, success_body
 from b3os.local.errors import BadRequest
 from b3os.local.sse import run_stream, workflow_stream
+from b3os.local.validate import validate_request
 from b3os.local.workflows import Caller
 
 __all__ = ["build_router"]
@@ -76,8 +77,6 @@ def build_router(backend: Backend, settings: Any) -> APIRouter:  # noqa: C901 - 
 
     @router.post("/v1/workflows/validate")
     async def validate_workflow(request: Request) -> Response:
-        from b3os.local.validate import validate_request
-
         return ok(validate_request(await body_of(request)))
 
     @router.get("/v1/workflows/{wf_id}")
@@ -185,14 +184,8 @@ def build_router(backend: Backend, settings: Any) -> APIRouter:  # noqa: C901 - 
 
     @router.get("/v1/runs/{run_id}/stream")
     async def stream_run(request: Request, run_id: str) -> StreamingResponse:
-        from b3os.local.runs import check_run_id
-
-        check_run_id(run_id)
         caller = caller_of(request)
-        existing = backend.runs.engine.live(run_id)
-        doc = existing.run if existing is not None else backend.store.get_run(run_id)
-        if doc is not None and doc["organizationId"] != caller.org_id:
-            backend.runs.load(caller, run_id)  # raises the 404 another org's run gets
+        runs.check_stream(caller, run_id)
         return StreamingResponse(
             run_stream(backend, settings, caller, run_id), media_type="text/event-stream", headers=SSE_HEADERS
         )

@@ -227,6 +227,15 @@ class RunBackend:
             raise NotFound(f"run {run_id} not found")
         return run
 
+    def check_stream(self, caller: Caller, run_id: str) -> None:
+        """Before a run stream starts: 400 for a malformed id, 404 for another org's run. A run
+        that does not exist yet is fine: the stream waits for it (client-chosen run ids, §5.4)."""
+        check_run_id(run_id)
+        handle = self.engine.live(run_id)
+        doc = handle.run if handle is not None else self.store.get_run(run_id)
+        if doc is not None and doc["organizationId"] != caller.org_id:
+            raise NotFound(f"run {run_id} not found")
+
     def get(self, caller: Caller, run_id: str, query: dict[str, Any]) -> dict[str, Any]:
         summary = str(query.get("summary", "")).lower() == "true"
         run = self.load(caller, run_id, light=summary)
