@@ -302,3 +302,29 @@ def test_a_live_workflow_with_a_newer_draft_matches_both_status_filters(api: htt
     for status in ("active", "draft"):
         assert [w["id"] for w in data(api.get("/v1/workflows", params={"status": status}))["items"]] == [wid]
     assert data(api.get("/v1/workflows", params={"status": "paused"}))["items"] == []
+
+
+def test_paused_workflows_take_drafts_runs_and_publish_reactivates(api: httpx.Client) -> None:
+    wid = create(api)["id"]
+    api.post(f"/v1/workflows/{wid}/publish")
+    api.post(f"/v1/workflows/{wid}/pause")
+    draft = data(api.put(f"/v1/workflows/{wid}", json={"definition": changed("paused edit")}))
+    assert (draft["version"], draft["status"]) == (2, "draft")
+    assert data(api.get(f"/v1/workflows/{wid}/live"))["status"] == "paused"
+    run_id = data(api.post(f"/v1/workflows/{wid}/run", json={}))["runId"]  # manual runs allowed (G19)
+    assert data(api.get(f"/v1/runs/{run_id}"))["workflowVersion"] == 2
+    published = data(api.post(f"/v1/workflows/{wid}/publish"))
+    assert (published["version"], published["status"], published["hasDraft"]) == (2, "active", False)
+
+
+def test_archiving_a_live_workflow_with_a_draft_then_unarchiving(api: httpx.Client) -> None:
+    wid = create(api)["id"]
+    api.post(f"/v1/workflows/{wid}/publish")
+    api.put(f"/v1/workflows/{wid}", json={"name": "draft"})
+    archived = data(api.delete(f"/v1/workflows/{wid}"))
+    assert (archived["version"], archived["status"], archived["hasDraft"]) == (2, "archived", False)
+    error(api.get(f"/v1/workflows/{wid}/live"), 404)
+    restored = data(api.post(f"/v1/workflows/{wid}/unarchive"))
+    assert (restored["version"], restored["status"], restored["name"]) == (2, "draft", "draft")
+    assert data(api.get(f"/v1/workflows/{wid}/versions/count")) == {"total": 2}
+    assert data(api.post(f"/v1/workflows/{wid}/publish"))["status"] == "active"
