@@ -50,9 +50,9 @@ options:
   definition:
     description:
       - The workflow definition (an object with C(nodes)).
-      - B3OS expressions use C({{ ... }}) like Jinja2, so Ansible would template them. Either mark the
-        strings with C(!unsafe), or use O(definition_file), or
-        C(lookup('ansible.builtin.file', 'wf.json') | from_json). See the notes.
+      - B3OS expressions use C({{ ... }}) like Jinja2, so Ansible would template them. Mark the whole
+        definition (or each string holding an expression) C(!unsafe), or use O(definition_file), or
+        C(lookup('ansible.builtin.file', 'wf.json') | from_json). See the collection README.
       - Mutually exclusive with O(definition_file). Required to create a workflow.
     type: dict
   definition_file:
@@ -117,11 +117,11 @@ EXAMPLES = r"""
         definition_file: "{{ playbook_dir }}/files/quickstart.json"
         state: published
 
-    - name: Inline definition, B3OS expressions marked !unsafe so Jinja2 leaves them alone
+    - name: Inline definition marked !unsafe, so Jinja2 leaves its B3OS expressions alone
       b3os.b3os.workflow:
         name: Inline logger
         state: published
-        definition:
+        definition: !unsafe
           nodes:
             root:
               type: manual
@@ -130,7 +130,7 @@ EXAMPLES = r"""
             log_message:
               type: log
               payload:
-                message: !unsafe "Incoming message: {{$trigger.body.message}}"
+                message: "Incoming message: {{$trigger.body.message}}"
 
     - name: Or load the file on the controller; lookup results are never templated
       b3os.b3os.workflow:
@@ -262,8 +262,8 @@ def warn_template_damage(module, definition):
         module.warn(item.message)
     if items:
         module.warn(
-            "B3OS expressions use {{ }} like Jinja2: pass the definition with definition_file, mark its "
-            "strings !unsafe, or use lookup('ansible.builtin.file', ...) | from_json (see the b3os.b3os README)"
+            "B3OS expressions use {{ }} like Jinja2: pass the definition with definition_file, mark it "
+            "!unsafe, or use lookup('ansible.builtin.file', ...) | from_json (see the b3os.b3os README)"
         )
 
 
