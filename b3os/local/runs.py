@@ -85,10 +85,15 @@ class RunBackend:
         source: str,
         headers: dict[str, str],
         source_run: dict[str, Any] | None = None,
+        trigger_node: str | None = None,
     ) -> RunHandle:
         definition = ver["definition"]
         triggers = trigger_node_ids(definition)
-        trigger_id = triggers[0] if triggers else "root"
+        if trigger_node is not None and trigger_node not in triggers:
+            raise BadRequest(
+                f"triggerNodeId {trigger_node!r} is not a trigger of this workflow: use one of {triggers}"
+            )
+        trigger_id = trigger_node or (triggers[0] if triggers else "root")
         nodes = definition.get("nodes") or {}
         started = now_iso()
         # §7: root result = payload merged in, plus body/headers/source/triggeredAt; $trigger = same.
@@ -164,6 +169,9 @@ class RunBackend:
             raise BadRequest("simulate must be a boolean")
         if simulate and body.get("dustTest"):
             raise BadRequest("simulate and dustTest are mutually exclusive")
+        trigger_node = body.get("triggerNodeId")
+        if trigger_node is not None and not isinstance(trigger_node, str):
+            raise BadRequest("triggerNodeId must be the id of one of the workflow's trigger nodes")
         agg, ver = self.workflows.run_version(caller, wf_id, body.get("version"))
         handle = self._new_run(
             caller,
@@ -174,6 +182,7 @@ class RunBackend:
             simulate=simulate,
             source="manual",
             headers=headers,
+            trigger_node=trigger_node,
         )
         self.engine.start(handle)
         return {"runId": handle.run["id"]}

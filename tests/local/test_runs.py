@@ -325,3 +325,20 @@ def test_for_each_with_some_failing_iterations_is_partial(api: httpx.Client) -> 
     loop = result["executionState"]["loop"]
     assert loop["status"] == "partial" and (loop["result"]["succeeded"], loop["result"]["failed"]) == (2, 1)
     assert [it["bad"]["status"] for it in loop["iterations"]] == ["skipped", "failure", "skipped"]
+
+
+def test_multi_trigger_runs_fire_the_chosen_trigger(api: httpx.Client) -> None:
+    definition = {
+        "triggerNodeIds": ["t_manual", "t_other"],
+        "nodes": {
+            "t_manual": {"type": "manual", "payload": {}, "children": ["say"]},
+            "t_other": {"type": "manual", "payload": {}, "children": ["say"]},
+            "say": {"type": "log", "payload": {"message": "from {{root.result.message}}"}, "children": []},
+        },
+    }
+    wid = create(api, definition)["id"]
+    done = wait_for_run(api, run(api, wid, payload={"message": "two"}, triggerNodeId="t_other"))
+    assert done["triggerNodeId"] == "t_other" and done["executionState"]["t_other"]["status"] == "success"
+    assert done["executionState"]["say"]["result"]["message"] == "from two"  # root = the firing trigger
+    assert "t_manual" not in done["executionState"]
+    error(api.post(f"/v1/workflows/{wid}/run", json={"triggerNodeId": "say"}), 400)
