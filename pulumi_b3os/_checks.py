@@ -51,9 +51,12 @@ def _field_failures(inputs: dict[str, Any], unknown: list[str]) -> list[CheckFai
             continue
         kwargs.setdefault("name", _PLACEHOLDER_NAME)
         try:
-            WorkflowSpec.build(**kwargs, validate=False)
+            spec = WorkflowSpec.build(**kwargs, validate=False)
         except (B3OSError, TypeError) as exc:
             failures.append(CheckFailure(prop, str(exc)))
+            continue
+        if prop == "state":
+            inputs["state"] = spec.state  # aliases ("active", "present", …) stored in canonical form
     if (
         "adopt_by_name" in inputs
         and not isinstance(inputs["adopt_by_name"], bool)

@@ -17,7 +17,7 @@ def test_quickstart_example_publishes_the_quickstart_workflow(
     tmp_path: Path, pulumi_bin: Path, pulumi_server: LocalServer
 ) -> None:
     project = PulumiProject.from_example(tmp_path, pulumi_bin, pulumi_server, "pulumi-quickstart")
-    project.up()
+    project.run("up", "--yes")  # as the README says: preview, then update
     out = project.outputs()
     assert out["trigger_secret"] == "[secret]"
     with project.client() as client:

@@ -47,6 +47,18 @@ def test_up_creates_and_publishes_then_preview_makes_no_calls(project: PulumiPro
     assert calls.writes == 0, calls.by_operation
     assert calls.reads == 0, f"an unchanged preview should not call the API at all: {calls.by_operation}"
 
+    since = project.mark()
+    again = project.run("up", "--yes")  # with its preview, as users run it
+    assert "2 unchanged" in again.stdout
+    assert project.calls(since).reads == 0 and project.calls(since).writes == 0
+
+
+def test_program_errors_reach_the_user(project: PulumiProject) -> None:
+    project.declare({"logger": logger(definition="missing.json")})
+    preview = project.preview(check=False)
+    assert preview.returncode != 0
+    assert "definition file 'missing.json' not found" in preview.output, preview.output
+
 
 @pytest.mark.slow
 def test_payload_change_is_one_update_with_new_live_version(project: PulumiProject) -> None:
