@@ -158,6 +158,7 @@ class RunBackend:
     def run_workflow(
         self, caller: Caller, wf_id: str, body: dict[str, Any], headers: dict[str, str]
     ) -> dict[str, Any]:
+        self.workflows.load(caller, wf_id)  # 404 for another org's workflow before any body check
         payload = body.get("payload")
         if payload is None:
             payload = {}
@@ -258,13 +259,13 @@ class RunBackend:
         return run
 
     def list(self, caller: Caller, query: dict[str, Any], workflow_id: str | None = None) -> dict[str, Any]:
+        if workflow_id is not None:
+            self.workflows.load(caller, workflow_id)
         limit, offset = page_args(query.get("limit"), query.get("offset"))
         status = query.get("status") or None
         if status is not None and status not in RUN_STATUSES:
             raise BadRequest(f"status must be one of {', '.join(RUN_STATUSES)}")
-        if workflow_id is not None:
-            self.workflows.load(caller, workflow_id)
-        else:
+        if workflow_id is None:
             workflow_id = query.get("workflowId") or None  # sent by the official client (§5.4)
         runs = self.store.list_runs(
             caller.org_id, workflow_id=workflow_id, status=status, limit=limit + 1, offset=offset

@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS workflows (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT UNIQUE NOT NULL, org_id TEXT NOT NULL, trigger_secret TEXT NOT NULL,
     name TEXT NOT NULL, description TEXT NOT NULL, status TEXT NOT NULL, live_status TEXT NOT NULL,
-    type TEXT NOT NULL,
+    type TEXT NOT NULL, search TEXT NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, run_count INTEGER NOT NULL DEFAULT 0,
     doc TEXT NOT NULL
 );
@@ -147,9 +147,9 @@ class Store:
     ) -> None:
         self._exec(
             "INSERT INTO workflows (id, org_id, trigger_secret, name, description, status, live_status, type,"
-            " created_at, updated_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+            " search, created_at, updated_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT(id) DO UPDATE SET name=excluded.name, description=excluded.description,"
-            " status=excluded.status, live_status=excluded.live_status, type=excluded.type,"
+            " status=excluded.status, live_status=excluded.live_status, type=excluded.type, search=excluded.search,"
             " updated_at=excluded.updated_at, doc=excluded.doc",
             (
                 doc["id"],
@@ -160,6 +160,8 @@ class Store:
                 status,
                 live_status,
                 type_,
+                # Python's lower() (SQLite's is ASCII-only): "Ünïcödé" is found by "ünï"
+                f"{name}\n{description}".lower(),
                 doc["createdAt"],
                 doc["updatedAt"],
                 dumps(doc),

@@ -356,8 +356,8 @@ class WorkflowBackend:
             if len(q) > 256:
                 raise BadRequest("q must be at most 256 characters")
             escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append("(lower(name) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')")
-            args += [f"%{escaped}%", f"%{escaped}%"]
+            where.append("search LIKE ? ESCAPE '\\'")  # search = lower(name + description), Python-side
+            args.append(f"%{escaped}%")
         if query.get("type"):
             where.append("type=?")
             args.append(query["type"])
@@ -480,12 +480,12 @@ class WorkflowBackend:
             return self.render_newest(agg)
 
     def rollback(self, caller: Caller, wf_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        target = body.get("targetVersion", body.get("versionNumber"))  # G3: accept both names
-        if target is None:
-            raise BadRequest("targetVersion (or versionNumber) is required")
-        target = _check_int("targetVersion", target, 1)
         with self.store.transaction():
-            agg = self.load(caller, wf_id)
+            agg = self.load(caller, wf_id)  # visibility first: another org's workflow is a 404
+            target = body.get("targetVersion", body.get("versionNumber"))  # G3: accept both names
+            if target is None:
+                raise BadRequest("targetVersion (or versionNumber) is required")
+            target = _check_int("targetVersion", target, 1)
             self._not_archived(agg, "roll back")
             self._check_expected(agg, body.get("expectedCurrentVersion"), "expectedCurrentVersion")
             source = self.version_doc(agg, target)
@@ -497,8 +497,8 @@ class WorkflowBackend:
             return self.render_newest(agg)
 
     def versions(self, caller: Caller, wf_id: str, query: dict[str, Any]) -> dict[str, Any]:
-        limit, offset = page_args(query.get("limit"), query.get("offset"))
         agg = self.load(caller, wf_id)
+        limit, offset = page_args(query.get("limit"), query.get("offset"))
         numbers = list(range(int(agg["latestVersion"]), 0, -1))  # newest first (G5)
         items = []
         for n in numbers[offset : offset + limit]:
@@ -516,13 +516,13 @@ class WorkflowBackend:
         }
 
     def version(self, caller: Caller, wf_id: str, number: str) -> dict[str, Any]:
+        agg = self.load(caller, wf_id)
         try:
             n = int(number)
         except ValueError:
             raise BadRequest("versionNumber must be a positive integer") from None
         if n < 1:
             raise BadRequest("versionNumber must be a positive integer")
-        agg = self.load(caller, wf_id)
         return self.render(agg, self.version_doc(agg, n))
 
     def version_count(self, caller: Caller, wf_id: str) -> dict[str, Any]:
@@ -533,11 +533,11 @@ class WorkflowBackend:
         return {}  # no email or payment-link triggers exist offline
 
     def set_visibility(self, caller: Caller, wf_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        visibility = body.get("visibility")
-        if visibility not in VISIBILITIES:
-            raise BadRequest(f"visibility must be one of {', '.join(VISIBILITIES)}")
         with self.store.transaction():
             agg = self.load(caller, wf_id)
+            visibility = body.get("visibility")
+            if visibility not in VISIBILITIES:
+                raise BadRequest(f"visibility must be one of {', '.join(VISIBILITIES)}")
             agg["visibility"] = visibility
             self.save(agg, caller)
         return {"id": wf_id, "visibility": visibility}

@@ -36,6 +36,14 @@ def test_org_isolation(api: httpx.Client, server: LocalServer) -> None:
                          ("GET", f"/v1/runs/{run_id}"), ("POST", f"/v1/runs/{run_id}/cancel"),
                          ("POST", f"/v1/runs/{run_id}/retry"), ("GET", f"/v1/workflows/{wf['id']}/runs")]:  # fmt: skip
         error(other.request(method, path, json={"name": "stolen"}), 404)
+    # visibility is checked before the body or the query: bad input on another org's id is still a 404
+    for method, path, body in [("POST", f"/v1/workflows/{wf['id']}/rollback", {}),
+                               ("PUT", f"/v1/workflows/{wf['id']}/visibility", {}),
+                               ("POST", f"/v1/workflows/{wf['id']}/run", {"payload": 1}),
+                               ("GET", f"/v1/workflows/{wf['id']}/versions/x", None),
+                               ("GET", f"/v1/workflows/{wf['id']}/versions?limit=0", None),
+                               ("GET", f"/v1/workflows/{wf['id']}/runs?limit=0", None)]:  # fmt: skip
+        error(other.request(method, path, json=body), 404)
     mine = create(other)
     assert mine["organizationId"] == org
     assert [w["id"] for w in data(api.get("/v1/workflows"))["items"]] == [wf["id"]]

@@ -328,3 +328,10 @@ def test_archiving_a_live_workflow_with_a_draft_then_unarchiving(api: httpx.Clie
     assert (restored["version"], restored["status"], restored["name"]) == (2, "draft", "draft")
     assert data(api.get(f"/v1/workflows/{wid}/versions/count")) == {"total": 2}
     assert data(api.post(f"/v1/workflows/{wid}/publish"))["status"] == "active"
+
+
+def test_search_is_case_insensitive_beyond_ascii(api: httpx.Client) -> None:
+    wid = create(api, name="Ünïcödé Straße")["id"]
+    for q in ("ünïcödé", "ÜNÏCÖDÉ", "straße", "test workflow"):
+        assert [w["id"] for w in data(api.get("/v1/workflows", params={"q": q}))["items"]] == [wid], q
+    assert data(api.get("/v1/workflows", params={"q": "100%_"}))["items"] == []
