@@ -45,8 +45,10 @@ def _parse(path: Path) -> Any:
             ) from None
     import yaml  # lazy: only file-based front ends pay for it
 
+    # libyaml's loader when PyYAML was built with it: ~8x faster on a directory of workflows.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
