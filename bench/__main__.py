@@ -25,6 +25,9 @@ from bench.tools.pulumi import Pulumi
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW = ("pulumi", "ansible", "ansible_uri")  # one process per resource step / per task
+# Repeats at N>=100 of the slow tools (the time budget); --slow-runs overrides them all.
+SLOW_RUNS = {"pulumi": 2, "ansible": 1, "ansible_uri": 1}
+LATENCY_TOOLS = ("floor", "b3os_apply")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -35,8 +38,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--n", default="10,100,500", help="fleet sizes, comma-separated (default 10,100,500)")
     p.add_argument("--big-nodes", type=int, default=200, help="nodes of the one big workflow (0: none)")
     p.add_argument("--runs", type=int, default=3, help="repeats per tool and fleet (medians)")
-    p.add_argument("--slow-runs", type=int, default=2, help="repeats of Pulumi/Ansible at N>=100")
+    p.add_argument("--slow-runs", type=int, default=None, help="repeats of Pulumi/Ansible at N>=100 (2/1)")
     p.add_argument("--slow-max-n", type=int, default=100, help="largest N for Pulumi/Ansible (time budget)")
+    p.add_argument(
+        "--latency-ms", type=float, default=20.0, help="remote-API variant: ms added per request (0: none)"
+    )
+    p.add_argument("--latency-n", type=int, default=100, help="fleet size of the remote-API variant")
     p.add_argument(
         "--tools", default=None, help="comma-separated subset: floor,b3os_apply,pulumi,ansible,ansible_uri"
     )
@@ -48,7 +55,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args = p.parse_args(argv)
     if args.quick:
-        args.n, args.big_nodes, args.runs, args.slow_runs = "10", 0, 1, 1
+        args.n, args.big_nodes, args.runs, args.slow_runs, args.latency_ms = "10", 0, 1, 1, 0.0
     return args
 
 
@@ -77,14 +84,22 @@ def make_plan(args: argparse.Namespace, tools: list[Tool]) -> Plan:
     fleets = [Fleet.small(n, "bench") for n in sizes]
     if args.big_nodes:
         fleets.append(Fleet.big(args.big_nodes, "bench"))
+    if args.latency_ms:
+        fleets.append(Fleet.small(args.latency_n, "bench").with_latency(args.latency_ms))
 
     def n_of(fleet: Fleet) -> int:
         return len(fleet)
 
     def runs(tool: Tool, fleet: Fleet) -> int:
-        return args.slow_runs if tool.name in SLOW and n_of(fleet) >= 100 else args.runs
+        if fleet.latency_ms:
+            return 1  # dominated by the injected sleeps: one run is as good as three
+        if tool.name in SLOW and n_of(fleet) >= 100:
+            return args.slow_runs if args.slow_runs is not None else SLOW_RUNS[tool.name]
+        return int(args.runs)
 
     def skip(tool: Tool, fleet: Fleet) -> str | None:
+        if fleet.latency_ms and tool.name not in LATENCY_TOOLS:
+            return "the remote-API (latency) variant runs the floor and `b3os apply` only (time budget)"
         if tool.name in SLOW and n_of(fleet) > args.slow_max_n:
             return (
                 f"N={n_of(fleet)} is above --slow-max-n={args.slow_max_n}: its cost grows linearly with N "
@@ -136,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
             "slow_runs": args.slow_runs,
             "slow_max_n": args.slow_max_n,
             "tools": [t.name for t in tools],
-            "runs_note": f"{args.runs} (Pulumi and Ansible at N≥100: {args.slow_runs})",
+            "latency_ms": args.latency_ms,
+            "runs_note": (
+                f"{args.runs}; at N≥100 Pulumi {args.slow_runs or SLOW_RUNS['pulumi']}, "
+                f"Ansible {args.slow_runs or SLOW_RUNS['ansible']}; the latency variant 1"
+            ),
         },
     )
     titles = {t.name: (t.title, t.ours) for t in tools}

@@ -77,6 +77,7 @@ class Fleet:
 
     label: str
     workflows: tuple[WorkflowDecl, ...]
+    latency_ms: float = 0.0  # added by b3os-local to every request: a remote API's round trip
 
     @classmethod
     def small(cls, n: int, prefix: str) -> Fleet:
@@ -86,6 +87,9 @@ class Fleet:
     @classmethod
     def big(cls, nodes: int, prefix: str) -> Fleet:
         return cls(f"{nodes}-node", (WorkflowDecl(f"{prefix}-big", big_definition(nodes, "big")),))
+
+    def with_latency(self, latency_ms: float) -> Fleet:
+        return Fleet(f"{self.label} @{latency_ms:g}ms", self.workflows, latency_ms)
 
     def __len__(self) -> int:
         return len(self.workflows)
@@ -111,4 +115,4 @@ def fleet_after(step: str, base: Fleet) -> Fleet:
         decls = [replace(d, state="paused") for d in decls]
     elif step == "archive":
         decls = [replace(d, state="archived") for d in decls]
-    return Fleet(base.label, tuple(decls))
+    return Fleet(base.label, tuple(decls), base.latency_ms)

@@ -7,6 +7,7 @@ so that ansible-playbook's own start-up is not counted; medians over the repeats
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 from pathlib import Path
@@ -122,8 +123,9 @@ def pulumi_per_resource(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def points(tool: str, step: str) -> dict[int, float]:
         out = {}
         for r in rows:
-            if r["tool"] == tool and r["step"] == step and r["fleet"].startswith("N="):
-                out[int(r["fleet"][2:])] = r["median"]["wall_s"]
+            size = re.fullmatch(r"N=(\d+)", r["fleet"])  # plain fleets only (not the latency variant)
+            if r["tool"] == tool and r["step"] == step and size:
+                out[int(size.group(1))] = r["median"]["wall_s"]
         return out
 
     pulumi_create = points("pulumi", "create")

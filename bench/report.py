@@ -188,6 +188,14 @@ def render_markdown(data: dict[str, Any], findings: str = "") -> str:
         "divide by the floor's median from this same run. Each sequence (create → no-op → change one → pause all "
         "→ archive all) starts on a reset server; repeats interleave the tools.",
         f"- **Fleets:** {', '.join(c['fleets'])}; runs per pair: {c['runs_note']}",
+    ]
+    if c.get("latency_ms"):
+        lines.append(
+            f"- **Remote-API variant** (`@{c['latency_ms']:g}ms`): b3os-local sleeps {c['latency_ms']:g} ms in every "
+            "request, as a remote API's round trip would; wall time is then governed by the number of sequential "
+            "calls, not by the local machine."
+        )
+    lines += [
         "",
         "## Targets",
         "",

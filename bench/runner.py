@@ -50,7 +50,9 @@ def _log(message: str) -> None:
 def run_sequence(
     server: LocalServer, tool: Tool, base: Fleet, workdir: Path, env: dict[str, str]
 ) -> dict[str, Measurement]:
-    server.reset()
+    server.reset()  # also clears injected faults
+    if base.latency_ms:
+        server.inject_faults(error_rate=0.0, retry_after=None, latency_ms=base.latency_ms)
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     ctx = Context(workdir=workdir, env=dict(env), server=server)
