@@ -1,0 +1,183 @@
+"""Pulumi under faults, crashes, bad input and secret scanning — the real `pulumi` CLI driven by
+tests/pulumi/harness.py (imported, not copied), against this suite's b3os-local."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from b3os.local import LocalServer
+from tests.pulumi.conftest import pulumi_bin  # noqa: F401 - the harness's fixture: CLI or a clear skip
+from tests.pulumi.harness import PulumiProject, with_message
+from tests.reliability import figures
+from tests.reliability.helpers import assert_no_secrets, faults_seen
+
+pytestmark = pytest.mark.pulumi
+
+
+def declared(count: int, prefix: str) -> dict[str, dict[str, Any]]:
+    return {
+        f"wf{i:03d}": {
+            "name": f"{prefix} {i:03d}",
+            "definition": with_message(f"#{i} {{{{$trigger.body.message}}}}"),
+        }
+        for i in range(count)
+    }
+
+
+def assert_exactly(project: PulumiProject, count: int, prefix: str) -> None:
+    with project.client() as client:
+        workflows = project.workflows(client)
+    names = sorted(w.name for w in workflows)
+    assert names == [f"{prefix} {i:03d}" for i in range(count)], (
+        "exactly the declared workflows, no duplicates"
+    )
+    assert {w.status for w in workflows} == {"active"}, "all in the desired state"
+
+
+@pytest.fixture
+def project(tmp_path: Path, pulumi_bin: Path, local: LocalServer) -> PulumiProject:  # noqa: F811
+    return PulumiProject.create(tmp_path, pulumi_bin, local)
+
+
+@pytest.mark.slow
+def test_pulumi_up_of_50_converges_under_20_percent_429_503_and_latency(
+    project: PulumiProject, local: LocalServer
+) -> None:
+    project.declare(declared(50, "faulty"))
+    start = len(local.requests())
+    local.inject_faults(error_rate=0.2, statuses=(429, 503), retry_after=0.1, latency_ms=50)
+    up = project.up("--parallel", "16")
+    assert "+ 51 created" in up.stdout, up.output
+    since = project.mark()
+    again = project.up()
+    assert project.calls(since).writes == 0, "a converged re-run makes zero writes"
+    assert "51 unchanged" in again.stdout, again.output
+    injected = faults_seen(local.requests()[start:])
+    local.clear_faults()
+    assert injected > 20, "the faults really happened"
+    assert_exactly(project, 50, "faulty")
+    figures.add("faults_injected", injected)
+    figures.add("workflows_converged", 50)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """kill -9 of `pulumi up` and everything it started (language host, provider), like a CI runner."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+def _creates(local: LocalServer, org_id: str) -> int:
+    return sum(
+        1
+        for e in local.requests()
+        if e["method"] == "POST" and e["path"] == "/v1/workflows" and e["organizationId"] == org_id
+        and e["status"] == 200
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_kill_9_of_pulumi_up_while_creating_30_then_documented_recovery_converges(
+    project: PulumiProject, local: LocalServer, tmp_path: Path
+) -> None:
+    count = 30
+    project.declare(declared(count, "crash"))
+    local.inject_faults(error_rate=0.0, latency_ms=300, path="/v1/workflow[s]", methods=["POST"])
+    log = (tmp_path / "up.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            str(project.bin_dir / "pulumi"),
+            "up",
+            "--yes",
+            "--skip-preview",
+            "--non-interactive",
+            "--parallel",
+            "4",
+        ],
+        cwd=project.dir,
+        env=project.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while _creates(local, project.org_id) < 8 and time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / "up.log").read_text()
+            time.sleep(0.05)
+        _kill_group(proc)
+    finally:
+        log.close()
+        if proc.poll() is None:
+            _kill_group(proc)
+    local.clear_faults()
+    time.sleep(0.5)  # a create in flight when the CLI died still completes on the server
+    with project.client() as client:
+        made = len(project.workflows(client))
+    assert 0 < made < count, f"the kill landed mid-way ({made} of {count})"
+
+    # The documented recovery (README): refresh --clear-pending-creates, then up. A killed CLI
+    # leaves its stack lock behind on a file backend: `pulumi cancel` removes it first.
+    locked = project.refresh("--clear-pending-creates", check=False)
+    assert "locked" in locked.output, locked.output
+    project.run("cancel", "--yes")
+    project.refresh("--clear-pending-creates")
+    recovered = project.up(check=False)
+    defect = None
+    if recovered.returncode != 0:
+        # Known defect (reported): the provider refuses to take over the same-named workflows
+        # the killed `up` created, so README's recovery stops there. It never duplicates; the
+        # workaround (adopt_by_name=True for the half-created ones) converges.
+        assert "already exists" in recovered.output and "adopt_by_name=True" in recovered.output, (
+            recovered.output
+        )
+        with project.client() as client:
+            assert len(project.workflows(client)) <= count, "the refusal created no duplicate"
+        project.declare({k: {**v, "adopt_by_name": True} for k, v in declared(count, "crash").items()})
+        project.up()
+        defect = (
+            "pulumi_b3os defect: after a killed `up`, `refresh --clear-pending-creates` + `up` fails with "
+            "'a workflow named … already exists' for the workflows the killed run created; "
+            "it converges only with adopt_by_name=True"
+        )
+    assert_exactly(project, count, "crash")
+    since = project.mark()
+    assert project.preview("--expect-no-changes").returncode == 0
+    assert project.calls(since).writes == 0
+    figures.add("crashes_recovered")
+    figures.add("workflows_converged", count)
+    if defect:
+        pytest.xfail(defect)
+
+
+@pytest.mark.slow
+def test_pulumi_state_and_verbose_output_never_hold_the_key_or_trigger_secrets(
+    project: PulumiProject,
+) -> None:
+    project.declare(declared(2, "secret"))
+    outputs: dict[str, str] = {}
+    outputs["up -v=9 --debug --logtostderr"] = project.up("-v=9", "--debug", "--logtostderr").output
+    with project.client() as client:
+        secrets: dict[str, str | None] = {"API key": project.api_key}
+        for w in project.workflows(client):
+            secrets[f"trigger secret of {w.name}"] = client.get_workflow(w.id).trigger_secret
+    assert all(secrets.values())
+    declared_now = declared(2, "secret")
+    declared_now["wf000"]["definition"] = with_message("changed")
+    project.declare(declared_now)
+    outputs["preview --diff -v=9"] = project.preview("--diff", "-v=9", "--logtostderr").output
+    outputs["up --diff -v=9"] = project.up("--diff", "-v=9", "--logtostderr").output
+    outputs["refresh -v=9"] = project.refresh("-v=9", "--logtostderr").output
+    outputs["stack export"] = project.export()
+    outputs["stack output --json"] = project.run("stack", "output", "--json").stdout
+    outputs["stack history"] = project.run("stack", "history", "--json").stdout
+    outputs["config"] = project.run("config", "--json").stdout
+    for label, text in outputs.items():
+        assert text.strip(), label
+        assert_no_secrets(text, secrets, f"`pulumi {label}`")
