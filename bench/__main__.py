@@ -53,6 +53,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--keep", type=Path, default=None, help="keep every tool's inputs and logs in this directory"
     )
+    p.add_argument(
+        "--render-only", action="store_true", help="re-render the markdown from an existing results file"
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.n, args.big_nodes, args.runs, args.slow_runs, args.latency_ms = "10", 0, 1, 1, 0.0
@@ -123,8 +126,22 @@ def overheads(
     return out
 
 
+def findings(quick: bool) -> str:
+    """bench/FINDINGS.md: the hand-written analysis that BENCHMARKS.md carries below the tables."""
+    path = ROOT / "bench" / "FINDINGS.md"
+    return path.read_text(encoding="utf-8") if path.exists() and not quick else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render_only:
+        import json
+
+        data = json.loads(args.results.read_text(encoding="utf-8"))
+        args.markdown.write_text(
+            report.render_markdown(data, findings(data["meta"]["config"]["quick"])), encoding="utf-8"
+        )
+        return 0
     tools = make_tools(args.tools)
     plan = make_plan(args, tools)
     started = time.perf_counter()
@@ -162,10 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     data = report.build_results(meta, results, titles, skipped, extra)
     data["overheads"]["pulumi_per_resource"] = pulumi_per_resource(data["scenarios"])
     data["targets"] = report.evaluate_targets(data["scenarios"], data["overheads"])
-    findings_file = ROOT / "bench" / "FINDINGS.md"
-    findings = findings_file.read_text(encoding="utf-8") if findings_file.exists() and not args.quick else ""
     args.results.parent.mkdir(parents=True, exist_ok=True)
-    report.write(data, args.results, args.markdown, findings)
+    report.write(data, args.results, args.markdown, findings(args.quick))
     print(f"wrote {args.results} and {args.markdown} in {meta['duration_s']:.0f} s", file=sys.stderr)
     return 1 if data["errors"] else 0
 

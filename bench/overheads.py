@@ -107,7 +107,7 @@ def local_throughput(args: Any) -> dict[str, Any]:
     if args.quick:
         return {"skipped": "not run in --quick mode"}
     try:
-        from bench import local_bench  # type: ignore[attr-defined]
+        from bench import local_bench
     except ImportError:
         return {"skipped": "bench/local_bench.py (b3os-local throughput) has not landed"}
     try:

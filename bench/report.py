@@ -155,11 +155,11 @@ def build_results(
     }
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, digits: int = 2) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+        return f"{value:.{digits}f}" if value < 100 else f"{value:.0f}"
     return str(value)
 
 
@@ -217,7 +217,7 @@ def render_markdown(data: dict[str, Any], findings: str = "") -> str:
             med = r["median"]
             lines.append(
                 f"| {r['title']} | {r['step']} | {r['runs']} | {_fmt(med['wall_s'])} | {_fmt(r.get('ratio_wall_vs_floor'))} | "
-                f"{med['reads']} | {med['writes']} | {_fmt(r.get('floor', {}).get('writes'))} | {_fmt(med['peak_rss_mb'])} | {_fmt(med['cpu_s'])} |"
+                f"{med['reads']} | {med['writes']} | {_fmt(r.get('floor', {}).get('writes'))} | {_fmt(med['peak_rss_mb'], 0)} | {_fmt(med['cpu_s'])} |"
             )
         lines.append("")
     if data["skipped"] or data["errors"]:
@@ -269,11 +269,10 @@ def _overheads_md(o: dict[str, Any]) -> list[str]:
         if "skipped" in lb or "error" in lb:
             out.append(f"- **b3os-local throughput:** {lb.get('skipped') or lb.get('error')}")
         else:
-            out.append("- **b3os-local throughput** (bench/local_bench.py):")
-            out.append("")
-            out.append("```json")
-            out.append(json.dumps(lb, indent=1)[:4000])
-            out.append("```")
+            out.append("- **b3os-local throughput** (`bench/local_bench.py` `run()`, its own server):")
+            for key, value in lb.items():
+                shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+                out.append(f"  - {key}: {shown}")
     return out
 
 
