@@ -91,7 +91,7 @@ class WorkflowProvider(ResourceProvider):
         try:
             result = apply(client, plan(spec, current))
         except B3OSError:
-            if current is None:
+            if current is None or current.status == "archived":
                 _archive_half_created(client, spec)
             raise
         assert result.state is not None
