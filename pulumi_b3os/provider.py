@@ -14,9 +14,10 @@ Method by method:
   ``__provider`` is ignored; nothing ever needs a replacement. The Python dynamic-provider
   host cannot send a per-property diff, so the CLI names the changed properties by diffing
   old and new inputs (``[diff: ~definition]``).
-* ``create``: read by name (or ``adopt_id``), refuse to take over an existing workflow unless
-  ``adopt_id``/``adopt_by_name`` says so (an archived same-named workflow is reused: that is
-  what ``destroy`` leaves behind), then the shared plan/apply. If anything fails after the
+* ``create``: read by name (or ``adopt_id``), then the shared plan/apply. A same-named
+  workflow with other content is refused unless ``adopt_id``/``adopt_by_name`` says to take it
+  over; an archived one (what ``destroy`` leaves) or one that already holds the declared content
+  (what an interrupted ``up`` leaves) is reused, never duplicated. If anything fails after the
   workflow was created, it is archived again so the next ``up`` starts clean.
 * ``update``: the shared ``ensure`` against a fresh read (optimistic locking), full outputs.
 * ``read`` (refresh): outputs and inputs from the server. A workflow archived out of band stays
@@ -43,7 +44,18 @@ from pulumi.dynamic import (
 from b3os.client import Client
 from b3os.errors import B3OSError, ConfigError, NotFoundError, TransportError
 from b3os.models import ValidationItem
-from b3os.workflow import WorkflowSpec, apply, ensure, outputs_of, plan, read, state_from_outputs
+from b3os.workflow import (
+    ActionKind,
+    Plan,
+    WorkflowSpec,
+    WorkflowState,
+    apply,
+    ensure,
+    outputs_of,
+    plan,
+    read,
+    state_from_outputs,
+)
 from pulumi_b3os._checks import check_inputs, definition_changed, failure_of
 from pulumi_b3os._props import clean, has_unknowns, observed_inputs, pulumi_outputs, spec_of
 from pulumi_b3os._session import CONFIG_KEY, CONFIG_URL, session
@@ -81,15 +93,11 @@ class WorkflowProvider(ResourceProvider):
         spec = spec_of(inputs, id=adopt_id)
         client = session.client()
         current = read(client, spec)
+        the_plan = plan(spec, current)
         if current is not None and adopt_id is None and not inputs.get("adopt_by_name"):
-            if current.status != "archived":
-                raise ConfigError(
-                    f"a workflow named {spec.name!r} already exists ({current.id}, status {current.status}); "
-                    f"to manage it from this stack set adopt_by_name=True or adopt_id={current.id!r}, "
-                    "or choose another name"
-                )
+            _refuse_foreign(spec, current, the_plan)
         try:
-            result = apply(client, plan(spec, current))
+            result = apply(client, the_plan)
         except B3OSError:
             if current is None or current.status == "archived":
                 _archive_half_created(client, spec)
@@ -129,6 +137,22 @@ def _remote_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
         return []
     items = list(result.errors) or [ValidationItem(message="the server rejected the definition")]
     return [failure_of(item) for item in items]
+
+
+def _refuse_foreign(spec: WorkflowSpec, current: WorkflowState, the_plan: Plan) -> None:
+    """Without adopt_id/adopt_by_name, a same-named workflow is taken over only when that is
+    harmless: it is archived (what ``destroy`` leaves), or it already holds the declared
+    content (what an interrupted ``pulumi up`` leaves once ``refresh --clear-pending-creates``
+    has dropped its pending create). A same-named workflow with other content is refused."""
+    if current.status == "archived":
+        return
+    if not any(action.kind is ActionKind.UPDATE for action in the_plan.actions):
+        return
+    raise ConfigError(
+        f"a workflow named {spec.name!r} already exists ({current.id}, status {current.status}) with other "
+        f"content; to manage it from this stack set adopt_by_name=True or adopt_id={current.id!r}, "
+        "or choose another name"
+    )
 
 
 def _archive_half_created(client: Client, spec: WorkflowSpec) -> None:

@@ -35,7 +35,9 @@ class WorkflowArgs:
       ``visibility``: left to the server when unset.
     * ``adopt_id`` / ``adopt_by_name``: take over an existing workflow at creation instead of
       creating one (Pulumi's ``import`` cannot work for dynamic providers). Without them, a
-      same-named live workflow is an error, never silently taken over or duplicated.
+      same-named workflow with other content is an error, never taken over or duplicated; an
+      archived one, or one that already holds the declared content (left by an interrupted
+      ``up``), is reused.
     """
 
     definition: pulumi.Input[Any] | None = None

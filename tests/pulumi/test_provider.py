@@ -249,6 +249,18 @@ def test_create_refuses_a_same_named_workflow_unless_adopting(
     assert other_id == theirs.id
 
 
+def test_create_reuses_a_same_named_workflow_that_already_holds_the_declared_content(
+    server: LocalServer, org: tuple[str, str]
+) -> None:
+    """What an interrupted `pulumi up` leaves: the workflow exists, the state does not know it."""
+    with Client(base_url=server.url, api_key=org[1]) as client:
+        left_behind = client.create_workflow("unit logger", "d", QUICKSTART)
+    wf_id, outs = create(WorkflowProvider())
+    assert wf_id == left_behind.id and outs["status"] == "active"
+    with Client(base_url=server.url, api_key=org[1]) as client:
+        assert [w.id for w in client.iter_workflows()] == [left_behind.id]
+
+
 # -- credentials and pickling --------------------------------------------------------------------
 
 
