@@ -43,17 +43,8 @@ class LocalApp:
         await self.asgi(scope, receive, send)
 
 
-def create_app(
-    *,
-    db: str = ":memory:",
-    api_keys: list[str] | None = None,
-    max_body: int = DEFAULT_MAX_BODY,
-    heartbeat: float = 15.0,
-    stream_wait: float = 30.0,
-) -> LocalApp:
-    backend = Backend(db, list(api_keys or []))
-    settings = Settings(heartbeat=heartbeat, stream_wait=stream_wait)
-    log = RequestLog()
+def _fastapi() -> FastAPI:
+    """A FastAPI app whose every error is the B3OS envelope (one place for the handlers)."""
     app = FastAPI(title="b3os-local", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.exception_handler(LocalError)
@@ -75,7 +66,25 @@ def create_app(
     async def internal_error(request: Request, exc: Exception) -> Response:
         return _error(500, 500001, f"internal error in b3os-local: {type(exc).__name__}")
 
-    app.include_router(build_control_router(backend, settings, log))
+    return app
+
+
+def create_app(
+    *,
+    db: str = ":memory:",
+    api_keys: list[str] | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    heartbeat: float = 15.0,
+    stream_wait: float = 30.0,
+) -> LocalApp:
+    backend = Backend(db, list(api_keys or []))
+    settings = Settings(heartbeat=heartbeat, stream_wait=stream_wait)
+    log = RequestLog()
+    app = _fastapi()
     app.include_router(build_router(backend, settings))
-    asgi = B3OSMiddleware(app, backend, log, settings, max_body)
+    # The control API is its own app: B3OS requests never walk its routes (route matching is
+    # the largest cost of a GET), and the middleware sends /_local/* straight to it.
+    control = _fastapi()
+    control.include_router(build_control_router(backend, settings, log))
+    asgi = B3OSMiddleware(app, control, backend, log, settings, max_body)
     return LocalApp(backend, settings, log, asgi)

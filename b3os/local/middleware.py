@@ -99,8 +99,11 @@ class RequestLog:
 
 
 class B3OSMiddleware:
-    def __init__(self, app: ASGIApp, backend: Backend, log: RequestLog, state: Any, max_body: int) -> None:
+    def __init__(
+        self, app: ASGIApp, control: ASGIApp, backend: Backend, log: RequestLog, state: Any, max_body: int
+    ) -> None:
         self.app = app
+        self.control = control
         self.backend = backend
         self.log = log
         self.state = state  # holds .faults (Faults), replaced by the control API
@@ -116,7 +119,7 @@ class B3OSMiddleware:
             if client and client[0] not in LOOPBACK:
                 await _respond(send, 403, 403001, "the b3os-local control API only answers loopback clients")
                 return
-            await self.app(scope, receive, send)
+            await self.control(scope, receive, send)
             return
         method: str = scope["method"]
         # The webhook path holds the workflow's trigger secret: it never reaches the log.

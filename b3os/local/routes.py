@@ -7,6 +7,7 @@ error envelope in the one exception handler of ``app.py``.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -20,6 +21,8 @@ from b3os.local.validate import validate_request
 from b3os.local.workflows import Caller
 
 __all__ = ["build_router"]
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
@@ -66,124 +69,161 @@ def build_router(backend: Backend, settings: Any) -> APIRouter:  # noqa: C901 - 
     wf = backend.workflows
     runs = backend.runs
 
+    def route(method: str, path: str) -> Callable[[Endpoint], Endpoint]:
+        """Plain Starlette routes inside the FastAPI router: handlers take the Request and read
+        path parameters themselves, which skips FastAPI's per-request parameter solving."""
+
+        def register(endpoint: Endpoint) -> Endpoint:
+            router.add_route(path, endpoint, methods=[method])
+            return endpoint
+
+        return register
+
     # -- workflows -----------------------------------------------------------------------
-    @router.post("/v1/workflows")
+    # The hottest read comes first: Starlette tries routes in order.
+    @route("GET", "/v1/workflows/{wf_id}")
+    async def get_workflow(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
+        return ok(wf.get(caller_of(request), wf_id))
+
+    @route("POST", "/v1/workflows")
     async def create_workflow(request: Request) -> Response:
         return ok(wf.create(caller_of(request), await body_of(request)))
 
-    @router.get("/v1/workflows")
+    @route("GET", "/v1/workflows")
     async def list_workflows(request: Request) -> Response:
         return ok(wf.list(caller_of(request), dict(request.query_params)))
 
-    @router.post("/v1/workflows/validate")
+    @route("POST", "/v1/workflows/validate")
     async def validate_workflow(request: Request) -> Response:
         return ok(validate_request(await body_of(request)))
 
-    @router.get("/v1/workflows/{wf_id}")
-    async def get_workflow(request: Request, wf_id: str) -> Response:
-        return ok(wf.get(caller_of(request), wf_id))
-
-    @router.put("/v1/workflows/{wf_id}")
-    async def update_workflow(request: Request, wf_id: str) -> Response:
+    @route("PUT", "/v1/workflows/{wf_id}")
+    async def update_workflow(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.update(caller_of(request), wf_id, await body_of(request)))
 
-    @router.delete("/v1/workflows/{wf_id}")
-    async def archive_workflow(request: Request, wf_id: str) -> Response:
+    @route("DELETE", "/v1/workflows/{wf_id}")
+    async def archive_workflow(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.archive(caller_of(request), wf_id))
 
-    @router.post("/v1/workflows/{wf_id}/unarchive")
-    async def unarchive_workflow(request: Request, wf_id: str) -> Response:
+    @route("POST", "/v1/workflows/{wf_id}/unarchive")
+    async def unarchive_workflow(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.unarchive(caller_of(request), wf_id))
 
-    @router.post("/v1/workflows/{wf_id}/publish")
-    async def publish_workflow(request: Request, wf_id: str) -> Response:
+    @route("POST", "/v1/workflows/{wf_id}/publish")
+    async def publish_workflow(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.publish(caller_of(request), wf_id, await body_of(request)))
 
-    @router.post("/v1/workflows/{wf_id}/pause")
-    async def pause_workflow(request: Request, wf_id: str) -> Response:
+    @route("POST", "/v1/workflows/{wf_id}/pause")
+    async def pause_workflow(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.pause(caller_of(request), wf_id))
 
-    @router.post("/v1/workflows/{wf_id}/resume")
-    async def resume_workflow(request: Request, wf_id: str) -> Response:
+    @route("POST", "/v1/workflows/{wf_id}/resume")
+    async def resume_workflow(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.resume(caller_of(request), wf_id))
 
-    @router.get("/v1/workflows/{wf_id}/draft")
-    async def get_draft(request: Request, wf_id: str) -> Response:
+    @route("GET", "/v1/workflows/{wf_id}/draft")
+    async def get_draft(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.get_draft(caller_of(request), wf_id))
 
-    @router.delete("/v1/workflows/{wf_id}/draft")
-    async def discard_draft(request: Request, wf_id: str) -> Response:
+    @route("DELETE", "/v1/workflows/{wf_id}/draft")
+    async def discard_draft(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.discard_draft(caller_of(request), wf_id))
 
-    @router.get("/v1/workflows/{wf_id}/live")
-    async def get_live(request: Request, wf_id: str) -> Response:
+    @route("GET", "/v1/workflows/{wf_id}/live")
+    async def get_live(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.get_live(caller_of(request), wf_id))
 
-    @router.get("/v1/workflows/{wf_id}/versions")
-    async def list_versions(request: Request, wf_id: str) -> Response:
+    @route("GET", "/v1/workflows/{wf_id}/versions")
+    async def list_versions(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.versions(caller_of(request), wf_id, dict(request.query_params)))
 
-    @router.get("/v1/workflows/{wf_id}/versions/count")
-    async def count_versions(request: Request, wf_id: str) -> Response:
+    @route("GET", "/v1/workflows/{wf_id}/versions/count")
+    async def count_versions(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.version_count(caller_of(request), wf_id))
 
-    @router.get("/v1/workflows/{wf_id}/versions/{number}")
-    async def get_version(request: Request, wf_id: str, number: str) -> Response:
+    @route("GET", "/v1/workflows/{wf_id}/versions/{number}")
+    async def get_version(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
+        number = request.path_params["number"]
         return ok(wf.version(caller_of(request), wf_id, number))
 
-    @router.post("/v1/workflows/{wf_id}/rollback")
-    async def rollback_workflow(request: Request, wf_id: str) -> Response:
+    @route("POST", "/v1/workflows/{wf_id}/rollback")
+    async def rollback_workflow(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.rollback(caller_of(request), wf_id, await body_of(request)))
 
-    @router.get("/v1/workflows/{wf_id}/trigger-info")
-    async def trigger_info(request: Request, wf_id: str) -> Response:
+    @route("GET", "/v1/workflows/{wf_id}/trigger-info")
+    async def trigger_info(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.trigger_info(caller_of(request), wf_id))
 
-    @router.put("/v1/workflows/{wf_id}/visibility")
-    async def set_visibility(request: Request, wf_id: str) -> Response:
+    @route("PUT", "/v1/workflows/{wf_id}/visibility")
+    async def set_visibility(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(wf.set_visibility(caller_of(request), wf_id, await body_of(request)))
 
     # -- runs ----------------------------------------------------------------------------
-    @router.post("/v1/workflows/{wf_id}/run")
-    async def run_workflow(request: Request, wf_id: str) -> Response:
+    @route("POST", "/v1/workflows/{wf_id}/run")
+    async def run_workflow(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         headers = {k: v for k, v in request.headers.items()}
         return ok(runs.run_workflow(caller_of(request), wf_id, await body_of(request), headers))
 
-    @router.get("/v1/workflows/{wf_id}/runs")
-    async def list_workflow_runs(request: Request, wf_id: str) -> Response:
+    @route("GET", "/v1/workflows/{wf_id}/runs")
+    async def list_workflow_runs(request: Request) -> Response:
+        wf_id = request.path_params["wf_id"]
         return ok(runs.list(caller_of(request), dict(request.query_params), workflow_id=wf_id))
 
-    @router.get("/v1/workflows/{wf_id}/runs/stream")
-    async def stream_workflow_runs(request: Request, wf_id: str) -> StreamingResponse:
+    @route("GET", "/v1/workflows/{wf_id}/runs/stream")
+    async def stream_workflow_runs(request: Request) -> StreamingResponse:
+        wf_id = request.path_params["wf_id"]
         wf.load(caller_of(request), wf_id)
         return StreamingResponse(
             workflow_stream(backend, settings, wf_id), media_type="text/event-stream", headers=SSE_HEADERS
         )
 
-    @router.get("/v1/runs")
+    @route("GET", "/v1/runs")
     async def list_runs(request: Request) -> Response:
         return ok(runs.list(caller_of(request), dict(request.query_params)))
 
-    @router.get("/v1/runs/{run_id}")
-    async def get_run(request: Request, run_id: str) -> Response:
+    @route("GET", "/v1/runs/{run_id}")
+    async def get_run(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
         return ok(runs.get(caller_of(request), run_id, dict(request.query_params)))
 
-    @router.post("/v1/runs/{run_id}/cancel")
-    async def cancel_run(request: Request, run_id: str) -> Response:
+    @route("POST", "/v1/runs/{run_id}/cancel")
+    async def cancel_run(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
         return ok(runs.cancel(caller_of(request), run_id))
 
-    @router.post("/v1/runs/{run_id}/retry")
-    async def retry_run(request: Request, run_id: str) -> Response:
+    @route("POST", "/v1/runs/{run_id}/retry")
+    async def retry_run(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
         return ok(runs.retry(caller_of(request), run_id))
 
-    @router.post("/v1/runs/{run_id}/nodes/{node_id}/resume")
-    async def resume_node(request: Request, run_id: str, node_id: str) -> Response:
+    @route("POST", "/v1/runs/{run_id}/nodes/{node_id}/resume")
+    async def resume_node(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        node_id = request.path_params["node_id"]
         secret = request.query_params.get("secret")
         body = await body_of(request)
         return ok(runs.resume_node(caller_of(request), run_id, node_id, secret, body))
 
-    @router.get("/v1/runs/{run_id}/stream")
-    async def stream_run(request: Request, run_id: str) -> StreamingResponse:
+    @route("GET", "/v1/runs/{run_id}/stream")
+    async def stream_run(request: Request) -> StreamingResponse:
+        run_id = request.path_params["run_id"]
         caller = caller_of(request)
         runs.check_stream(caller, run_id)
         return StreamingResponse(
@@ -191,8 +231,9 @@ def build_router(backend: Backend, settings: Any) -> APIRouter:  # noqa: C901 - 
         )
 
     # -- webhooks (public: the secret in the path is the credential) ----------------------
-    @router.post("/v1/webhooks/{secret}")
-    async def webhook(request: Request, secret: str) -> Response:
+    @route("POST", "/v1/webhooks/{secret}")
+    async def webhook(request: Request) -> Response:
+        secret = request.path_params["secret"]
         raw = await request.body()
         try:
             body: Any = parse_json(raw) if raw.strip() else {}
