@@ -9,6 +9,8 @@
 #
 # Usage: scripts/ansible-test.sh sanity|units|integration [more ansible-test args]
 # Env:   B3OS_ANSIBLE_TEST_WORKDIR  scratch root (default: a fresh mktemp dir, removed on exit)
+#        B3OS_COLLECTION_SRC        collection tree to test (default: ansible_collection/; the pytest
+#                                   wrapper passes a copy installed by ansible-galaxy from the artifact)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -55,7 +57,8 @@ fi
 DEST="$WORK/ansible_collections/b3os/b3os"
 rm -rf "$DEST"
 mkdir -p "$DEST"
-(cd "$ROOT/ansible_collection" && tar --exclude='tests/output' --exclude='__pycache__' \
+SRC="${B3OS_COLLECTION_SRC:-$ROOT/ansible_collection}"
+(cd "$SRC" && tar --exclude='tests/output' --exclude='__pycache__' \
     --exclude='tests/integration/inventory' -cf - .) | (cd "$DEST" && tar -xf -)
 # ansible-test sanity only looks at files git knows about when it finds a repo; a fresh repo keeps
 # the copy self-contained (the outer repo's ignores and untracked files do not leak in).
