@@ -55,11 +55,17 @@ write_standin_language_host() {
     cat >"$tmp" <<'EOF'
 #!/bin/sh
 # b3os-iac stand-in language host: the Go pulumi-language-python module is not served by the
-# module proxy, so this runs pulumi_b3os._langhost (see that module) with the Python on PATH
-# (or PULUMI_PYTHON_CMD), which must have b3os-iac[pulumi] installed: put .venv/bin on PATH.
+# module proxy, so this runs pulumi_b3os._langhost (see that module) with the first Python that
+# has b3os-iac[pulumi] installed: PULUMI_PYTHON_CMD, the active virtualenv, python3 on PATH.
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
-exec "${PULUMI_PYTHON_CMD:-python3}" -u -m pulumi_b3os._langhost \
-    --exec-script "$here/pulumi-language-python-exec" "$@"
+for py in "${PULUMI_PYTHON_CMD:-}" "${VIRTUAL_ENV:+$VIRTUAL_ENV/bin/python}" python3; do
+    [ -n "$py" ] || continue
+    if "$py" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("pulumi_b3os") is None)' 2>/dev/null; then
+        exec "$py" -u -m pulumi_b3os._langhost --exec-script "$here/pulumi-language-python-exec" "$@"
+    fi
+done
+echo "pulumi-language-python (b3os-iac): no Python with pulumi_b3os found; put the project's .venv/bin on PATH or set PULUMI_PYTHON_CMD" >&2
+exit 1
 EOF
     chmod 0755 "$tmp"
     if ! cmp -s "$tmp" "$BIN/pulumi-language-python" 2>/dev/null; then
