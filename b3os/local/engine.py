@@ -11,12 +11,12 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from b3os.local.conditions import ConditionError, evaluate
 from b3os.local.events import TERMINAL_EVENT, EventBus
-from b3os.local.expressions import Scope, lookup, resolve
+from b3os.local.expressions import Scope, resolve
+from b3os.local.nodes import HANDLERS, NodeFailed
 from b3os.local.store import Store
 from b3os.local.util import now_iso
 
@@ -34,10 +34,6 @@ _ABSENT = object()
 
 class _Stop(Exception):
     """The run was cancelled (or the server is stopping): unwind without writing."""
-
-
-class _NodeFailed(Exception):
-    pass
 
 
 class RunHandle:
@@ -188,7 +184,7 @@ class RunHandle:
                         self._finish("success", "run completed")
         except _Stop:
             return
-        except _NodeFailed as exc:
+        except NodeFailed as exc:
             with self.lock:
                 if not self.finished:
                     self._finish("failure", str(exc))
@@ -265,11 +261,11 @@ class RunHandle:
             raw = node.get("payload") or {}
             try:
                 result = self._run_node(nid, ntype, raw, scope, es, iteration)
-            except _NodeFailed as exc:
+            except NodeFailed as exc:
                 self._set_node(
                     es, nid, "node_failed", status="failure", finishedAt=now_iso(), result={"error": str(exc)}
                 )
-                raise _NodeFailed(f"node {nid} ({ntype}) failed: {exc}") from None
+                raise NodeFailed(f"node {nid} ({ntype}) failed: {exc}") from None
             status = "partial" if result.pop("_partial", False) else "success"
             if status == "partial":
                 self.partial = True
@@ -297,7 +293,7 @@ class RunHandle:
             try:
                 taken = evaluate(raw.get("condition", {}), scope)
             except ConditionError as exc:
-                raise _NodeFailed(f"payload.condition: {exc}") from None
+                raise NodeFailed(f"payload.condition: {exc}") from None
             return {"result": taken, "branch": "then" if taken else "else"}
         if ntype == "for-each":
             return self._for_each(nid, raw, scope, iteration)
@@ -310,16 +306,18 @@ class RunHandle:
             payload["condition"] = raw["condition"]
         with self.lock:
             es[nid]["input"] = payload if isinstance(payload, dict) else {"value": payload}
-        handler = _HANDLERS.get(ntype)
+        if ntype == "delay":
+            return self._delay(payload, scope)
+        handler = HANDLERS.get(ntype)
         if handler is not None:
-            return handler(self, payload, scope)
+            return handler(payload, scope)
         if self.simulate:
             return {
                 "simulated": True,
                 "type": ntype,
                 "message": f"simulated by b3os-local: action {ntype!r} was not executed (no network)",
             }
-        raise _NodeFailed(
+        raise NodeFailed(
             f"action type {ntype!r} is not executed by b3os-local (it never reaches the network); "
             "run with simulate=true to get a simulated result"
         )
@@ -333,7 +331,7 @@ class RunHandle:
         if isinstance(delay, str) and delay.strip().isdigit():
             delay = int(delay)
         if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
-            raise _NodeFailed("payload.delayMs must be a non-negative number of milliseconds")
+            raise NodeFailed("payload.delayMs must be a non-negative number of milliseconds")
         self._sleep(delay / 1000.0 * self.engine.time_scale())
         return {"status": "ok", "delayMs": delay}
 
@@ -343,7 +341,7 @@ class RunHandle:
         if timeout_ms is not None and (
             isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int | float)
         ):
-            raise _NodeFailed("payload.timeoutMs must be a number of milliseconds")
+            raise NodeFailed("payload.timeoutMs must be a number of milliseconds")
         signal = threading.Event()
         box: list[Any] = []
         with self.lock:
@@ -389,9 +387,9 @@ class RunHandle:
     def _for_each(self, nid: str, raw: dict[str, Any], scope: Scope, iteration: int | None) -> dict[str, Any]:
         items = resolve(raw.get("array"), scope)
         if not isinstance(items, list):
-            raise _NodeFailed("payload.array must resolve to a list (e.g. '{{$trigger.body.items}}')")
+            raise NodeFailed("payload.array must resolve to a list (e.g. '{{$trigger.body.items}}')")
         if len(items) > MAX_ITERATIONS:
-            raise _NodeFailed(
+            raise NodeFailed(
                 f"payload.array has {len(items)} items; a for-each runs at most {MAX_ITERATIONS}"
             )
         body = [b for b in (self.nodes[nid].get("loopBody") or []) if b in self.nodes]
@@ -415,7 +413,7 @@ class RunHandle:
             child_scope = scope.with_loop(loop)
             try:
                 self._walk(entries, child_scope, state, index)
-            except _NodeFailed:
+            except NodeFailed:
                 failed += 1
             iterations.append(state)
             last = [s.get("result") for s in state.values() if s.get("status") == "success"]
@@ -427,7 +425,7 @@ class RunHandle:
                     main[b].update({k: v for k, v in iterations[-1].get(b, {}).items() if k != "iteration"})
             main[nid]["iterations"] = iterations
         if items and failed == len(items):
-            raise _NodeFailed(f"all {failed} iterations failed")
+            raise NodeFailed(f"all {failed} iterations failed")
         out: dict[str, Any] = {
             "count": len(items),
             "succeeded": len(items) - failed,
@@ -448,53 +446,6 @@ class RunHandle:
             seen.add(cur)
             stack.extend(self.nodes[cur].get("children") or [])
         return seen
-
-
-def _log(handle: RunHandle, payload: dict[str, Any], scope: Scope) -> dict[str, Any]:
-    message = payload.get("message")
-    if message is None:
-        raise _NodeFailed("payload.message is required for a log node")
-    return {"message": message if isinstance(message, str) else str(message), "loggedAt": now_iso()}
-
-
-def _format(handle: RunHandle, payload: dict[str, Any], scope: Scope) -> dict[str, Any]:
-    # ASSUMPTION: format renders payload.template (or .format / .value) and returns it as result.
-    for key in ("template", "format", "value", "input"):
-        if key in payload:
-            return {"result": payload[key]}
-    raise _NodeFailed("payload.template is required for a format node")
-
-
-def _filter(handle: RunHandle, payload: dict[str, Any], scope: Scope) -> dict[str, Any]:
-    items = payload.get("array", payload.get("items"))
-    if not isinstance(items, list):
-        raise _NodeFailed("payload.array must resolve to a list")
-    condition = payload.get("condition")  # kept unresolved: it is evaluated per item
-    kept = []
-    for index, item in enumerate(items):
-        try:
-            if condition is None or evaluate(condition, scope.with_loop({"$item": item, "$index": index})):
-                kept.append(item)
-        except ConditionError as exc:
-            raise _NodeFailed(f"payload.condition: {exc}") from None
-    return {"result": kept, "count": len(kept)}
-
-
-def _pluck(handle: RunHandle, payload: dict[str, Any], scope: Scope) -> dict[str, Any]:
-    items = payload.get("array", payload.get("items"))
-    path = payload.get("path", payload.get("field", payload.get("key")))
-    if not isinstance(items, list) or not isinstance(path, str):
-        raise _NodeFailed("pluck needs payload.array (a list) and payload.path (a dotted field path)")
-    return {"result": [lookup("$item." + path, scope.with_loop({"$item": item})) for item in items]}
-
-
-_HANDLERS: dict[str, Callable[[RunHandle, dict[str, Any], Scope], dict[str, Any]]] = {
-    "log": _log,
-    "delay": RunHandle._delay,
-    "format": _format,
-    "filter": _filter,
-    "pluck": _pluck,
-}
 
 
 class Engine:
