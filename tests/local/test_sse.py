@@ -55,7 +55,7 @@ def test_late_subscriber_gets_the_terminal_event_at_once(api: httpx.Client) -> N
     wait_for_run(api, run_id)
     started = time.monotonic()
     events, _ = read_stream(api, f"/v1/runs/{run_id}/stream")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
     assert events[-1]["type"] == "run_completed" and [e["type"] for e in events].count("run_completed") == 1
 
 
