@@ -74,6 +74,7 @@ def _drop_none(body: Mapping[str, Any]) -> dict[str, Any]:
 class Client:
     """Synchronous B3OS API client. Safe to share between threads; use as a context manager.
 
+    ``verify`` is httpx's: ``False`` skips TLS verification, a path names a CA bundle.
     ``sleep`` and ``clock`` are injectable so that tests of the retry policy do not really wait.
     """
 
@@ -86,6 +87,7 @@ class Client:
         retry: RetryPolicy = DEFAULT_RETRY,
         transport: httpx.BaseTransport | None = None,
         user_agent: str | None = None,
+        verify: bool | str = True,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -109,6 +111,7 @@ class Client:
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
+            verify=verify,
             headers={
                 "Authorization": f"Bearer {key}",
                 "Accept": "application/json",

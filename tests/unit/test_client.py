@@ -439,3 +439,12 @@ def test_one_client_shared_by_threads() -> None:
     assert errors == []
     assert len(rec.requests) == 160
     assert all(results[i * 100 + j] == f"wf_{i}_{j}" for i in range(8) for j in range(20))
+
+
+def test_verify_false_reaches_httpx_for_self_signed_endpoints() -> None:
+    client = Client(base_url="https://b3os.internal.example", api_key="b3sk_test", verify=False)
+    try:
+        pool = client._http._transport._pool  # type: ignore[attr-defined]
+        assert pool._ssl_context.verify_mode.name == "CERT_NONE"
+    finally:
+        client.close()

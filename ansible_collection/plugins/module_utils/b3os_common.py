@@ -103,18 +103,12 @@ def make_client(module):
     """A b3os Client from the module's connection options (env fallbacks already applied)."""
     require_b3os(module)
     params = module.params
-    transport = None
-    if not params.get("validate_certs", True):
-        # TODO(b3os.client): Client has no verify= option; a plain httpx transport is the seam.
-        import httpx
-
-        transport = httpx.HTTPTransport(verify=False)
     try:
         return Client(
             base_url=params.get("api_url") or None,
             api_key=params.get("api_key") or None,
             timeout=float(params.get("timeout") or 30),
-            transport=transport,
+            verify=bool(params.get("validate_certs", True)),
             user_agent="ansible-b3os.b3os/%s b3os-iac/%s" % (COLLECTION_VERSION, b3os.__version__),
         )
     except B3OSError as err:
