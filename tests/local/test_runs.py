@@ -342,3 +342,17 @@ def test_multi_trigger_runs_fire_the_chosen_trigger(api: httpx.Client) -> None:
     assert done["executionState"]["say"]["result"]["message"] == "from two"  # root = the firing trigger
     assert "t_manual" not in done["executionState"]
     error(api.post(f"/v1/workflows/{wid}/run", json={"triggerNodeId": "say"}), 400)
+
+
+def test_cancel_interrupts_a_delay_and_the_run_stays_cancelled(api: httpx.Client) -> None:
+    wid = create(
+        api, graph(("d", "delay", {"delayMs": 600_000}, ["after"]), ("after", "log", {"message": "x"}, []))
+    )["id"]
+    run_id = run(api, wid)
+    wait_for_run(api, run_id, lambda r: r["executionState"]["d"]["status"] == "running")
+    assert data(api.post(f"/v1/runs/{run_id}/cancel"))["status"] == "cancelled"
+    final = wait_for_run(api, run_id)
+    assert final["status"] == "cancelled"
+    assert (final["executionState"]["d"]["status"], final["executionState"]["after"]["status"]) == (
+        "cancelled",
+    ) * 2
