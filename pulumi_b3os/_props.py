@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi.output import Output, Unknown
 from pulumi.runtime import rpc
 
 from b3os.workflow import WorkflowSpec, public_state
@@ -37,6 +38,10 @@ PROVIDER_KEY = "__provider"
 
 
 def _is_unknown(value: Any) -> bool:
+    # The SDK hands preview-time unknowns to providers as ``pulumi.output.Unknown`` objects
+    # (older SDKs: the raw sentinel string; output values: an ``Output``).
+    if isinstance(value, Unknown | Output):
+        return True
     if isinstance(value, str):
         return value == rpc.UNKNOWN
     if isinstance(value, Mapping):

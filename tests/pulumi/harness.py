@@ -57,8 +57,14 @@ import pulumi
 import pulumi_b3os as b3os
 
 spec = json.load(open("spec.json"))
+made = {}
 for resource_name, args in spec.get("workflows", {}).items():
-    wf = b3os.Workflow(resource_name, b3os.WorkflowArgs(**args))
+    # "description_from": another resource's name -> a description computed from its id
+    # (unknown during a preview: exercises the provider's handling of unknowns).
+    source = args.pop("description_from", None)
+    if source is not None:
+        args["description"] = made[source].id.apply(lambda i: f"runs after {i}")
+    wf = made[resource_name] = b3os.Workflow(resource_name, b3os.WorkflowArgs(**args))
     pulumi.export(f"{resource_name}.id", wf.id)
     for key in ("status", "state", "version", "live_version", "has_draft", "trigger_secret"):
         pulumi.export(f"{resource_name}.{key}", getattr(wf, key))

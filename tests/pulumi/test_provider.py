@@ -12,6 +12,7 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from b3os.client import Client
@@ -92,14 +93,20 @@ def test_check_failures_name_the_property(org: tuple[str, str], field: str, valu
     assert words in result.failures[0].reason
 
 
+# Preview-time unknowns reach providers as pulumi.output.Unknown objects (the raw sentinel
+# string with older SDKs): both must be skipped, not rejected.
+UNKNOWNS = [pytest.param(Unknown(), id="Unknown"), pytest.param(rpc.UNKNOWN, id="sentinel")]
+
+
+@pytest.mark.parametrize("unknown", UNKNOWNS)
 def test_check_skips_unknowns_during_preview_without_calling_the_api(
-    server: LocalServer, org: tuple[str, str]
+    server: LocalServer, org: tuple[str, str], unknown: Any
 ) -> None:
     since = len(server.requests())
-    news = inputs(definition=rpc.UNKNOWN, cooldown_ms=rpc.UNKNOWN, name=rpc.UNKNOWN)
+    news = inputs(definition=unknown, cooldown_ms=unknown, name=unknown, description=unknown)
     result = WorkflowProvider().check({}, news)
     assert result.failures == []
-    assert result.inputs["definition"] == rpc.UNKNOWN
+    assert result.inputs["definition"] is unknown
     assert calls(server, org[0], since).reads == 0
 
 
@@ -148,10 +155,11 @@ def test_diff_plans_against_stored_outputs_without_any_api_call(
     assert renamed.changes is True
 
 
-def test_diff_with_unknown_inputs_reports_a_change(org: tuple[str, str]) -> None:
+@pytest.mark.parametrize("unknown", UNKNOWNS)
+def test_diff_with_unknown_inputs_reports_a_change(org: tuple[str, str], unknown: Any) -> None:
     provider = WorkflowProvider()
     wf_id, outs = create(provider)
-    result = provider.diff(wf_id, outs, inputs(description=rpc.UNKNOWN))
+    result = provider.diff(wf_id, outs, inputs(description=unknown))
     assert result.changes is True and result.replaces == []
 
 

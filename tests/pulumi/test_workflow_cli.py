@@ -53,6 +53,28 @@ def test_up_creates_and_publishes_then_preview_makes_no_calls(project: PulumiPro
     assert project.calls(since).reads == 0 and project.calls(since).writes == 0
 
 
+def test_values_unknown_during_preview_are_accepted(project: PulumiProject) -> None:
+    second = logger(name="second", definition=with_message("2 {{$trigger.body.message}}"))
+    project.declare({"first": logger(), "second": {**second, "description_from": "first"}})
+    preview = project.preview()
+    assert "+ 3 to create" in preview.stdout, preview.output
+    project.up()
+    out = project.outputs()
+    with project.client() as client:
+        assert client.get_workflow(out["second.id"]).description == f"runs after {out['first.id']}"
+    assert project.preview("--expect-no-changes").returncode == 0
+
+
+def test_environment_credentials_work_without_stack_config(project: PulumiProject) -> None:
+    project.run("config", "rm", "b3os:apiUrl")
+    project.run("config", "rm", "b3os:apiKey")
+    project.env.update(B3OS_API_URL=project.server.url, B3OS_API_KEY=project.api_key)
+    project.declare({"logger": logger()})
+    project.up()
+    assert project.outputs()["logger.status"] == "active"
+    assert project.api_key not in project.export()
+
+
 def test_program_errors_reach_the_user(project: PulumiProject) -> None:
     project.declare({"logger": logger(definition="missing.json")})
     preview = project.preview(check=False)
