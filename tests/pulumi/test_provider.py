@@ -313,3 +313,33 @@ def test_provider_pickles_by_reference_without_credentials(org: tuple[str, str])
     raw = base64.b64decode(blob)
     assert b"pulumi_b3os.provider" in raw and b"WorkflowProvider" in raw
     assert org[1].encode() not in raw
+
+
+# -- refreshed inputs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "declared", "observed"),
+    [
+        ("active", "published", "published"),
+        ("paused", "published", "paused"),
+        ("active", "paused", "published"),
+        ("draft", "published", "draft"),
+        ("active", "draft", "draft"),  # a draft-declared workflow may have a live version running
+        ("archived", "draft", "archived"),
+        ("archived", "published", "archived"),
+    ],
+)
+def test_refreshed_state_describes_the_server(status: str, declared: str, observed: str) -> None:
+    from pulumi_b3os._props import observed_inputs
+
+    outs = {
+        "name": "n",
+        "definition": QUICKSTART,
+        "status": status,
+        "state": declared,
+        "visibility": "private",
+    }
+    refreshed = observed_inputs(outs)
+    assert refreshed["state"] == observed
+    assert "visibility" not in refreshed, "an unset setting stays unset"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -184,11 +185,11 @@ def test_out_of_band_archive_is_detected_and_up_restores_the_same_workflow(proje
         client.archive_workflow(wf_id)
 
     refresh = project.refresh("--diff")
-    assert '~ status        : "active" => "archived"' in refresh.stdout, refresh.stdout
+    assert re.search(r'~ status\s*: "active" => "archived"', refresh.stdout), refresh.stdout
     # Stack outputs only change when the program runs; the resource's state has the news.
     assert workflow_outputs(project)["status"] == "archived"
     preview = project.preview("--diff")
-    assert '~ state      : "archived" => "published"' in preview.stdout, preview.stdout
+    assert re.search(r'~ state\s*: "archived" => "published"', preview.stdout), preview.stdout
 
     project.up()
     out = project.outputs()
