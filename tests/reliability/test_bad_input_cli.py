@@ -307,21 +307,7 @@ def test_cli_follow_through_a_truncated_event_stream(local: LocalServer, api: Cl
     figures.add("bad_inputs")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "名前 ✓ 🚀 héllo",
-        pytest.param(
-            "Ünïcödé ✓",
-            marks=pytest.mark.xfail(
-                reason="b3os-local defect: ?q= lowercases with SQLite lower() (ASCII only) but Python "
-                "lower() on the query, so a name with a non-ASCII capital is never found by name and "
-                "every apply creates a duplicate (reported to the b3os-local owner)",
-                strict=False,
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("name", ["名前 ✓ 🚀 héllo", "Ünïcödé ✓ ÉCOLE"])
 def test_unicode_everywhere_round_trips_and_re_applies_with_zero_writes(
     name: str, local: LocalServer, tmp_path: Path
 ) -> None:

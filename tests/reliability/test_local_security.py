@@ -14,13 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
 
 from b3os.client import Client
 from b3os.definition import BUILTIN_ACTION_TYPES
 from b3os.local import LocalServer
 from b3os.local.app import create_app
-from b3os.local.routes import build_router
 from b3os.workflow import WorkflowSpec, ensure
 from tests.reliability import figures
 from tests.reliability.helpers import DEFINITION, writes
@@ -28,12 +26,23 @@ from tests.reliability.helpers import DEFINITION, writes
 PUBLIC = ("/v1/webhooks/",)
 
 
+def _walk(node: Any, seen: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Every (method, path) of a Starlette/FastAPI route tree, through included routers and mounts."""
+    for route in getattr(node, "routes", None) or []:
+        path, methods = getattr(route, "path", None), getattr(route, "methods", None) or ()
+        if path is not None:
+            seen.update((m, path) for m in methods if m != "HEAD")  # HEAD mirrors GET, without a body
+        for child in (getattr(route, "original_router", None), getattr(route, "app", None)):
+            if child is not None and child is not node and hasattr(child, "routes"):
+                _walk(child, seen)
+    return seen
+
+
 def api_routes() -> list[tuple[str, str]]:
-    """Every B3OS route b3os-local serves, as (method, path template)."""
+    """Every B3OS route the b3os-local app serves, as (method, path template), read from the app."""
     app = create_app()
     try:
-        router = build_router(app.backend, app.settings)
-        return sorted((m, r.path) for r in router.routes if isinstance(r, APIRoute) for m in r.methods)
+        return sorted((m, p) for m, p in _walk(app.asgi.app, set()) if not p.startswith("/_local"))
     finally:
         app.backend.close()
 
