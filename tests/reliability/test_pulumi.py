@@ -181,3 +181,53 @@ def test_pulumi_state_and_verbose_output_never_hold_the_key_or_trigger_secrets(
     for label, text in outputs.items():
         assert text.strip(), label
         assert_no_secrets(text, secrets, f"`pulumi {label}`")
+
+
+def _pulumi_bad_cases() -> list[tuple[str, dict[str, Any], dict[str, str], list[str]]]:
+    """(label, Workflow args, config overrides, phrases the error must contain)."""
+    good = with_message("ok {{$trigger.body.message}}")
+    cycle = with_message("x")
+    cycle["nodes"]["log_message"]["children"] = ["root"]
+    dangling = with_message("x")
+    dangling["nodes"]["log_message"]["children"] = ["ghost"]
+    no_trigger = with_message("x")
+    no_trigger["nodes"]["root"] = {"type": "log", "payload": {"message": "x"}, "children": ["log_message"]}
+    return [
+        ("unknown state", {"name": "p", "definition": good, "state": "running"}, {}, ["state 'running' is not valid"]),
+        ("empty name", {"name": "", "definition": good}, {}, ["name must be a non-empty string"]),
+        ("300-character name", {"name": "n" * 300, "definition": good}, {}, ["300 characters", "at most 255"]),
+        ("name of the wrong type", {"name": ["a"], "definition": good}, {}, ["name"]),
+        ("cycle", {"name": "p", "definition": cycle}, {}, ["closes a cycle"]),
+        ("dangling child", {"name": "p", "definition": dangling}, {}, ["unknown node 'ghost'"]),
+        ("missing trigger", {"name": "p", "definition": no_trigger}, {}, ["trigger"]),
+        ("5 MB definition", {"name": "p", "definition": with_message("x" * (5 * 1024 * 1024))}, {}, ["at most 1,048,576"]),
+        ("wrong API key", {"name": "p", "definition": good}, {"b3os:apiKey": "b3sk_wrong_key_00000"}, ["401"]),
+        ("http:// to a remote host", {"name": "p", "definition": good}, {"b3os:apiUrl": "http://api.b3os.org"}, ["refusing plain http://"]),
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_pulumi_bad_input_fails_clearly_and_creates_nothing(project: PulumiProject) -> None:
+    problems: list[str] = []
+    for label, args, config, phrases in _pulumi_bad_cases():
+        project.declare({"bad": args})
+        for key, value in config.items():
+            project.run("config", "set", *(["--secret"] if key.endswith("apiKey") else []), key, value)
+        since = project.mark()
+        result = project.up(check=False)
+        text = " ".join(result.output.split())
+        if result.returncode == 0:
+            problems.append(f"{label}: pulumi up succeeded")
+        elif not all(p in text for p in phrases):
+            problems.append(f"{label}: {phrases} not all in the output:\n{result.output[-1500:]}")
+        elif project.calls(since).writes:
+            problems.append(f"{label}: {project.calls(since).writes} write(s)")
+        else:
+            figures.add("bad_inputs")
+        if "b3os:apiUrl" in config:
+            project.run("config", "set", "b3os:apiUrl", project.server.url)
+        if "b3os:apiKey" in config:
+            project.run("config", "set", "--secret", "b3os:apiKey", project.api_key)
+    with project.client() as client:
+        assert project.workflows(client) == [], "nothing created"
+    assert not problems, "\n".join(problems)
