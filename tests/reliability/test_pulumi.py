@@ -128,32 +128,13 @@ def test_kill_9_of_pulumi_up_while_creating_30_then_documented_recovery_converge
     assert "locked" in locked.output, locked.output
     project.run("cancel", "--yes")
     project.refresh("--clear-pending-creates")
-    recovered = project.up(check=False)
-    defect = None
-    if recovered.returncode != 0:
-        # Known defect (reported): the provider refuses to take over the same-named workflows
-        # the killed `up` created, so README's recovery stops there. It never duplicates; the
-        # workaround (adopt_by_name=True for the half-created ones) converges.
-        assert "already exists" in recovered.output and "adopt_by_name=True" in recovered.output, (
-            recovered.output
-        )
-        with project.client() as client:
-            assert len(project.workflows(client)) <= count, "the refusal created no duplicate"
-        project.declare({k: {**v, "adopt_by_name": True} for k, v in declared(count, "crash").items()})
-        project.up()
-        defect = (
-            "pulumi_b3os defect: after a killed `up`, `refresh --clear-pending-creates` + `up` fails with "
-            "'a workflow named … already exists' for the workflows the killed run created; "
-            "it converges only with adopt_by_name=True"
-        )
+    project.up()
     assert_exactly(project, count, "crash")
     since = project.mark()
     assert project.preview("--expect-no-changes").returncode == 0
     assert project.calls(since).writes == 0
     figures.add("crashes_recovered")
     figures.add("workflows_converged", count)
-    if defect:
-        pytest.xfail(defect)
 
 
 @pytest.mark.slow
