@@ -81,8 +81,9 @@ def test_two_concurrent_b3os_apply_processes(local: LocalServer, tmp_path: Path)
     for who in ("alice", "bob"):
         (tmp_path / who).mkdir()
         paths[who] = write_spec(tmp_path / who, NAME, message=who)
-    # Hold every PUT for 1.5 s so that both processes have read version N before either writes.
-    local.inject_faults(error_rate=0.0, latency_ms=1500, methods=["PUT"])
+    # Hold every PUT for 3 s so that both processes have read version N before either writes
+    # (generous: a loaded CI machine can start one interpreter a second later than the other).
+    local.inject_faults(error_rate=0.0, latency_ms=3000, methods=["PUT"])
     procs: dict[str, Any] = {}
     for who, path in paths.items():
         procs[who] = spawn_cli(

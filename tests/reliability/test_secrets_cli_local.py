@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from b3os.client import NO_RETRY, Client
 from b3os.errors import B3OSError
@@ -70,6 +71,7 @@ class EchoingServer(FakeServer):
         request.wfile.write(body)
 
 
+@pytest.mark.slow  # ~15 s: the unreachable-server case waits out the bounded retries
 def test_cli_output_and_errors_never_show_the_key_or_trigger_secrets(
     local: LocalServer, api: Client, tmp_path: Path
 ) -> None:
