@@ -36,12 +36,14 @@ from b3os.errors import (
 if TYPE_CHECKING:
     from b3os._retry import RetryPolicy
     from b3os.client import Client
+    from b3os.workflow import WorkflowSpec, ensure
 
-# WorkflowSpec (b3os.workflow) is re-exported here once the resource layer lands, through the same
-# lazy table below; b3os.workflow and b3os.local must never be imported eagerly from this module.
+# b3os.workflow and b3os.local must never be imported eagerly from this module.
 _LAZY = {
     "Client": ("b3os.client", "Client"),
     "RetryPolicy": ("b3os._retry", "RetryPolicy"),
+    "WorkflowSpec": ("b3os.workflow", "WorkflowSpec"),
+    "ensure": ("b3os.workflow", "ensure"),
 }
 
 __all__ = [
@@ -60,7 +62,9 @@ __all__ = [
     "ServerError",
     "TransportError",
     "ValidationFailedError",
+    "WorkflowSpec",
     "__version__",
+    "ensure",
 ]
 
 

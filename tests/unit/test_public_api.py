@@ -30,7 +30,9 @@ EXPECTED_ALL = [
     "ServerError",
     "TransportError",
     "ValidationFailedError",
+    "WorkflowSpec",
     "__version__",
+    "ensure",
 ]
 
 
