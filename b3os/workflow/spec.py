@@ -83,7 +83,7 @@ class WorkflowSpec:
             raise ConfigError(f"max_runs must be an integer from {low} to {high}")
         if visibility is not None and visibility not in VISIBILITIES:
             raise ConfigError(f"visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
-        loaded = load_definition(definition) if definition is not None else None
+        loaded = _load(definition) if definition is not None else None
         if loaded is not None:
             _check_size(loaded)
         if loaded is not None and validate:
@@ -103,6 +103,15 @@ class WorkflowSpec:
     def label(self) -> str:
         """How messages name this workflow."""
         return self.id or repr(self.name)
+
+
+def _load(definition: dict[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
+    try:
+        return load_definition(definition)
+    except ConfigError as exc:
+        if str(exc).startswith("definition"):
+            raise
+        raise ConfigError(f"definition: {exc}") from None  # say which field "<text>" was
 
 
 def _check_size(definition: dict[str, Any]) -> None:
