@@ -55,8 +55,8 @@ def evaluate_targets(rows: list[dict[str, Any]], overheads: dict[str, Any]) -> l
     targets: list[dict[str, Any]] = []
     ours = sorted({(r["tool"], r["fleet"]) for r in rows if r["ours"]})
 
-    noop = [(t, f, _row(rows, t, f, s)) for t, f in ours for s in ("noop", "preview")]
-    noop = [(t, f, r) for t, f, r in noop if r is not None]
+    found = [(t, f, _row(rows, t, f, s)) for t, f in ours for s in ("noop", "preview")]
+    noop = [(t, f, r) for t, f, r in found if r is not None]
     bad = [f"{t} {f} {r['step']}: {r['median']['writes']}" for t, f, r in noop if r["median"]["writes"] != 0]
     targets.append(
         {

@@ -176,7 +176,7 @@ class AnsibleUri(_Playbook):
     name = "ansible_uri"
     title = "naive `ansible.builtin.uri` playbook"
     # The naive playbook only knows how to create; its "no-op" re-run shows what it does instead.
-    steps = (("create", "create"), ("noop", "noop"))
+    steps: tuple[tuple[str, str], ...] = (("create", "create"), ("noop", "noop"))
     ours = False
     play = NAIVE_PLAY
 

@@ -16,7 +16,7 @@ from bench.tools.base import Context
 
 __all__ = ["Pulumi"]
 
-STEPS = (
+STEPS: tuple[tuple[str, str], ...] = (
     ("create", "create"),
     ("preview", "noop"),
     ("noop", "noop"),
