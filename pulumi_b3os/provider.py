@@ -133,6 +133,8 @@ def _remote_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
         )
     except (TransportError, NotFoundError):
         return []
+    except B3OSError as exc:  # wrong key, plain http to a remote host, …: one clear line, no traceback
+        return [CheckFailure("definition", f"the B3OS API refused to validate the definition: {exc}")]
     if result.valid:
         return []
     items = list(result.errors) or [ValidationItem(message="the server rejected the definition")]

@@ -201,6 +201,10 @@ def test_pulumi_bad_input_fails_clearly_and_creates_nothing(project: PulumiProje
             problems.append(f"{label}: pulumi up succeeded")
         elif not all(p in text for p in phrases):
             problems.append(f"{label}: {phrases} not all in the output:\n{result.output[-1500:]}")
+        elif label in ("wrong API key", "http:// to a remote host") and "Traceback" in result.output:
+            problems.append(
+                f"{label}: a Python traceback instead of one clear line:\n{result.output[-1500:]}"
+            )
         elif project.calls(since).writes:
             problems.append(f"{label}: {project.calls(since).writes} write(s)")
         else:
