@@ -61,10 +61,11 @@ class ConfigError(B3OSError):
 
 
 def _describe_item(item: ValidationItem) -> str:
+    # The validator's messages already name the node and field; others (the server's) may not.
     where = []
-    if item.node_id:
+    if item.node_id and f"'{item.node_id}'" not in item.message:
         where.append(f"node {item.node_id!r}")
-    if item.field:
+    if item.field and item.field not in item.message:
         where.append(f"field {item.field!r}")
     prefix = f"{' '.join(where)}: " if where else ""
     return f"{prefix}{item.message}"

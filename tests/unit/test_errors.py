@@ -203,5 +203,15 @@ def test_definition_error_lists_node_and_field() -> None:
     text = str(err)
     assert text.startswith("invalid workflow definition (2 problems)")
     assert "node 'orphan' field 'children': not reachable from a trigger" in text
-    assert "node 'say' field 'payload.message'" in text
+    assert "node 'say': add payload.message" in text, "the field is not repeated when the message names it"
     assert "orphan" in repr(err)
+
+
+def test_definition_error_does_not_repeat_what_the_message_already_says() -> None:
+    item = ValidationItem(
+        type="root",
+        message="node 'root': children[0] references unknown node 'x'",
+        node_id="root",
+        field="children[0]",
+    )
+    assert str(DefinitionError([item])).endswith(": node 'root': children[0] references unknown node 'x'")
