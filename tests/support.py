@@ -1,11 +1,30 @@
-"""Helpers the test suites share: API call counts from b3os-local's request log."""
+"""Helpers the test suites share: the quickstart definition and API call counts from b3os-local's
+request log."""
 
 from __future__ import annotations
 
+import copy
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The B3OS API quickstart's workflow (manual trigger -> log), as the examples ship it.
+QUICKSTART_DEFINITION: dict[str, Any] = json.loads(
+    (ROOT / "examples" / "pulumi-quickstart" / "workflow.json").read_text()
+)
+
+
+def with_message(message: str) -> dict[str, Any]:
+    """The quickstart definition with another log message (a one-node content change)."""
+    definition = copy.deepcopy(QUICKSTART_DEFINITION)
+    definition["nodes"]["log_message"]["payload"]["message"] = message
+    return definition
+
 
 READ_ONLY_POSTS = ("/v1/workflows/validate",)
 

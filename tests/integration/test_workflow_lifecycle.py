@@ -3,33 +3,16 @@ counts from the request log, and the guarantee that re-applying a converged stat
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 import pytest
 
 from b3os.client import Client
 from b3os.local import LocalServer
 from b3os.normalize import definitions_equal
 from b3os.workflow import WorkflowSpec, ensure, read
-from tests.support import Calls
+from tests.support import QUICKSTART_DEFINITION, Calls, with_message
 
-DEFINITION: dict[str, Any] = {
-    "nodes": {
-        "root": {
-            "type": "manual",
-            "payload": {"inputSchema": {"type": "object", "properties": {"message": {"type": "string"}}}},
-            "children": ["log_message"],
-        },
-        "log_message": {
-            "type": "log",
-            "payload": {"message": "Incoming message: {{$trigger.body.message}}"},
-            "children": [],
-        },
-    }
-}
-CHANGED = copy.deepcopy(DEFINITION)
-CHANGED["nodes"]["log_message"]["payload"]["message"] = "Changed: {{$trigger.body.message}}"
+DEFINITION = QUICKSTART_DEFINITION
+CHANGED = with_message("Changed: {{$trigger.body.message}}")
 
 STATUS_OF = {"published": "active", "paused": "paused", "archived": "archived"}
 

@@ -8,7 +8,6 @@ is declared by rewriting that file between commands.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -20,7 +19,7 @@ from typing import Any
 
 from b3os.client import Client
 from b3os.local import LocalServer
-from tests.support import Calls
+from tests.support import QUICKSTART_DEFINITION, Calls
 
 PULUMI_VERSION = "v3.274.1"
 HELPERS = ("pulumi", "pulumi-language-python", "pulumi-language-python-exec", "pulumi-resource-pulumi-python")
@@ -28,26 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = "b3os-iac tests passphrase"
 STACK = "test"
 
-QUICKSTART: dict[str, Any] = {
-    "nodes": {
-        "root": {
-            "type": "manual",
-            "payload": {"inputSchema": {"type": "object", "properties": {"message": {"type": "string"}}}},
-            "children": ["log_message"],
-        },
-        "log_message": {
-            "type": "log",
-            "payload": {"message": "Incoming message: {{$trigger.body.message}}"},
-            "children": [],
-        },
-    }
-}
-
-
-def with_message(message: str) -> dict[str, Any]:
-    definition = copy.deepcopy(QUICKSTART)
-    definition["nodes"]["log_message"]["payload"]["message"] = message
-    return definition
+QUICKSTART = QUICKSTART_DEFINITION
 
 
 # The generic test program: one Workflow per entry of spec.json, every useful output exported.

@@ -20,8 +20,8 @@ from b3os.errors import B3OSError, ConfigError
 from b3os.local import LocalServer
 from pulumi_b3os import WorkflowProvider
 from pulumi_b3os._session import session
-from tests.pulumi.harness import QUICKSTART, with_message
-from tests.support import Calls
+from tests.pulumi.harness import QUICKSTART
+from tests.support import Calls, with_message
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from b3os.normalize import definitions_equal
-from tests.pulumi.harness import QUICKSTART, PulumiProject, with_message
+from tests.pulumi.harness import QUICKSTART, PulumiProject
+from tests.support import with_message
 
 pytestmark = pytest.mark.pulumi
 

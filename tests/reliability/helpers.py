@@ -22,30 +22,15 @@ import httpx
 
 from b3os.local import LocalServer
 from tests.reliability import figures
-from tests.support import Calls
+from tests.support import QUICKSTART_DEFINITION, Calls, with_message
 
-DEFINITION: dict[str, Any] = {
-    "nodes": {
-        "root": {
-            "type": "manual",
-            "payload": {"inputSchema": {"type": "object", "properties": {"message": {"type": "string"}}}},
-            "children": ["log_message"],
-        },
-        "log_message": {
-            "type": "log",
-            "payload": {"message": "Incoming message: {{$trigger.body.message}}"},
-            "children": [],
-        },
-    }
-}
+DEFINITION = QUICKSTART_DEFINITION
 
 B3OS_BIN = str(Path(sys.executable).with_name("b3os"))
 
 
 def definition(message: str = "Incoming message: {{$trigger.body.message}}") -> dict[str, Any]:
-    doc = json.loads(json.dumps(DEFINITION))
-    doc["nodes"]["log_message"]["payload"]["message"] = message
-    return doc
+    return with_message(message)
 
 
 def write_spec(directory: Path, name: str, *, state: str = "published", message: str | None = None) -> Path:

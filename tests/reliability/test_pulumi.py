@@ -14,9 +14,10 @@ import pytest
 
 from b3os.local import LocalServer
 from tests.pulumi.conftest import pulumi_bin  # noqa: F401 - the harness's fixture: CLI or a clear skip
-from tests.pulumi.harness import PulumiProject, with_message
+from tests.pulumi.harness import PulumiProject
 from tests.reliability import figures
 from tests.reliability.helpers import assert_no_secrets, faults_seen
+from tests.support import with_message
 
 pytestmark = pytest.mark.pulumi
 
