@@ -64,11 +64,15 @@ class RunBackend:
         """Runs that were in flight when the server stopped end as failure with a reason (§11)."""
         for run in self.store.unfinished_runs():
             now = now_iso()
-            for entry in run.get("executionState", {}).values():
-                if entry.get("status") in ("running", "waiting"):
-                    entry["status"] = "failure"
-                    entry["finishedAt"] = now
-                    entry["result"] = {"error": RESTART_REASON}
+            states = run.get("executionState", {})
+            interrupted = [nid for nid, e in states.items() if e.get("status") in ("running", "waiting")]
+            # Per-node writes are throttled, so the node that was running may still read "pending":
+            # then it is the one whose parents had all succeeded.
+            for nid in interrupted or _frontier(run):
+                entry = states[nid]
+                entry["status"] = "failure"
+                entry["finishedAt"] = now
+                entry["result"] = {"error": RESTART_REASON}
             run.update({"status": "failure", "finishedAt": now, "summary": RESTART_REASON})
             self.store.put_run(run)
 
@@ -333,3 +337,22 @@ class RunBackend:
         if handle is None or not handle.resume(node_id, body.get("data") or {}):
             return {"action": "skipped", "reason": f"node {node_id} is not waiting"}
         return {"action": "resumed"}
+
+
+def _frontier(run: dict[str, Any]) -> list[str]:
+    """Pending nodes of a run whose parents have all succeeded: the ones that were executing."""
+    nodes = (run.get("workflowDefinition") or {}).get("nodes") or {}
+    states = run.get("executionState", {})
+    parents: dict[str, list[str]] = {}
+    for nid, node in nodes.items():
+        if isinstance(node, dict):
+            for key in ("children", "loopBody"):
+                for child in node.get(key) or []:
+                    parents.setdefault(child, []).append(nid)
+    return [
+        nid
+        for nid, entry in states.items()
+        if entry.get("status") == "pending"
+        and parents.get(nid)
+        and all(states.get(p, {}).get("status") == "success" for p in parents[nid])
+    ]

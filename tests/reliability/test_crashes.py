@@ -122,12 +122,6 @@ def test_b3os_local_restart_mid_run_keeps_state_and_the_run_fails_with_a_reason(
     figures.add("crashes_recovered")
 
 
-@pytest.mark.xfail(
-    reason="b3os-local defect (reported): a node's 'running' state is not persisted (throttled "
-    "per-node persistence), so after a crash the interrupted node reads 'pending' and recover() "
-    "cannot mark it failed with the reason; only the run-level summary carries it",
-    strict=False,
-)
 def test_the_node_interrupted_by_a_crash_is_marked_failed_with_the_reason() -> None:
     with LocalServer(port=0, mode="subprocess") as server:
         with Client(base_url=server.url, api_key=server.api_key) as client:
