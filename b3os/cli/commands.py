@@ -17,7 +17,7 @@ from b3os.definition import validate_definition
 from b3os.errors import B3OSError, ConfigError, DefinitionError
 from b3os.redact import redact, redact_text
 from b3os.runs import summarize_run
-from b3os.workflow import Plan, WorkflowSpec, apply, plan, read, validate_remotely
+from b3os.workflow import Plan, WorkflowSpec, apply, plan, read, read_many, validate_remotely
 from b3os.workflow.files import load_specs
 
 from . import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
@@ -63,8 +63,9 @@ def _workflows(args: argparse.Namespace, out: Console) -> int:
     with _client(args) as client:
         # Phase 1: read, plan and validate everything; phase 2 writes. Bad input anywhere → no writes.
         plans: list[tuple[Path, Plan]] = []
-        for path, spec in specs:
-            the_plan = plan(spec, read(client, spec))
+        states = read_many(client, [spec for _, spec in specs])
+        for (path, spec), state in zip(specs, states, strict=True):
+            the_plan = plan(spec, state)
             validate_remotely(client, the_plan)
             plans.append((path, the_plan))
         if args.command == "validate":

@@ -52,6 +52,8 @@ def print_plan(console: Console, path: Path | None, plan: Plan) -> None:
         if key == "definition":
             summary = diff.graph.describe() if diff.graph else "changed"
             console.print(f"    [yellow]~ definition[/]: {escape(summary)}")
+            if diff.before.get(key) is None:
+                continue  # a new workflow: the node summary says it; the file has the rest
             lines = difflib.unified_diff(
                 _json_lines(diff.before.get(key)), _json_lines(diff.after.get(key)), lineterm="", n=2
             )

@@ -10,7 +10,7 @@ from b3os.workflow.apply import ApplyResult, apply, ensure, validate_remotely
 from b3os.workflow.outputs import OUTPUT_KEYS, outputs_of, predicted_outputs, state_from_outputs
 from b3os.workflow.plan import Action, ActionKind, Plan, WorkflowDiff, plan, public_state
 from b3os.workflow.spec import DESIRED_STATES, DesiredState, WorkflowSpec
-from b3os.workflow.state import Content, WorkflowState, read
+from b3os.workflow.state import Content, WorkflowState, read, read_many
 
 __all__ = [
     "DESIRED_STATES",
@@ -31,6 +31,7 @@ __all__ = [
     "predicted_outputs",
     "public_state",
     "read",
+    "read_many",
     "state_from_outputs",
     "validate_remotely",
 ]

@@ -7,6 +7,7 @@ name is an error that lists the ids: guessing would manage the wrong one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from b3os.errors import ConfigError, NotFoundError
 from b3os.models import Workflow
 from b3os.workflow.spec import WorkflowSpec
 
-__all__ = ["Content", "WorkflowState", "content_of", "read", "state_of"]
+__all__ = ["Content", "WorkflowState", "content_of", "read", "read_many", "state_of"]
 
 
 @dataclass(frozen=True)
@@ -95,15 +96,33 @@ def _version(row: dict[str, Any]) -> Any:
 
 def read(client: Client, spec: WorkflowSpec) -> WorkflowState | None:
     """The workflow ``spec`` names, or ``None`` when there is none."""
-    workflow_id = spec.id or _find_id_by_name(client, spec.name or "")
-    if workflow_id is None:
-        return None
+    if spec.id is not None:
+        return _read_id(client, spec.id, must_exist=False)
+    workflow_id = _unique_id(spec.name or "", _ids_by_name(client, q=spec.name))
+    return _read_id(client, workflow_id, must_exist=True) if workflow_id else None
+
+
+def read_many(client: Client, specs: Sequence[WorkflowSpec]) -> list[WorkflowState | None]:
+    """``read`` for many specs at once: the organization's workflows are listed once (two paged
+    listings) instead of twice per spec, then each workflow found is fetched."""
+    by_name = _ids_by_name(client) if any(spec.id is None for spec in specs) else {}
+    states: list[WorkflowState | None] = []
+    for spec in specs:
+        if spec.id is not None:
+            states.append(_read_id(client, spec.id, must_exist=False))
+            continue
+        workflow_id = _unique_id(spec.name or "", by_name)
+        states.append(_read_id(client, workflow_id, must_exist=True) if workflow_id else None)
+    return states
+
+
+def _read_id(client: Client, workflow_id: str, *, must_exist: bool) -> WorkflowState | None:
     try:
         latest = _wire(client.get_workflow(workflow_id))
     except NotFoundError:
-        if spec.id is not None:
-            return None
-        raise
+        if must_exist:  # just listed: vanishing now is worth reporting, not a reason to create
+            raise
+        return None
     return state_of(latest, _live_row(client, latest))
 
 
@@ -119,15 +138,24 @@ def _live_row(client: Client, latest: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
 
-def _find_id_by_name(client: Client, name: str) -> str | None:
-    ids: list[str] = []
+def _ids_by_name(client: Client, *, q: str | None = None) -> dict[str, list[str]]:
+    """Workflow ids by exact name, over every status (``q`` narrows the listing server-side)."""
+    by_name: dict[str, list[str]] = {}
     # Default listings hide archived workflows; they must be found too, or a re-apply would
     # create a duplicate instead of unarchiving.
     for status in (None, "archived"):
-        for item in client.iter_workflows(q=name, status=status):
+        for item in client.iter_workflows(q=q, status=status):
             archived = item.status == "archived"
-            if item.name == name and archived == (status == "archived") and item.id not in ids:
+            if item.name is None or archived != (status == "archived"):
+                continue
+            ids = by_name.setdefault(item.name, [])
+            if item.id not in ids:
                 ids.append(item.id)
+    return by_name
+
+
+def _unique_id(name: str, by_name: dict[str, list[str]]) -> str | None:
+    ids = by_name.get(name, [])
     if len(ids) > 1:
         raise ConfigError(
             f"{len(ids)} workflows are named {name!r} ({', '.join(ids)}): "
