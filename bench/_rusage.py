@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -22,6 +23,11 @@ def main(argv: list[str]) -> int:
         print("usage: python -m bench._rusage LOGFILE -- CMD [ARGS...]", file=sys.stderr)
         return 2
     log, cmd = argv[0], argv[2:]
+    # A shell starts background jobs with SIGINT/SIGQUIT ignored, and children inherit that: the
+    # pulumi CLI stops its plugins with SIGINT and then waits ~5 s for them to exit, per command.
+    # Measure what a user at a terminal gets: default dispositions.
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
     with open(log, "wb") as out:
         start = time.perf_counter()
         rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
