@@ -102,16 +102,25 @@ def read(client: Client, spec: WorkflowSpec) -> WorkflowState | None:
     return _read_id(client, workflow_id, must_exist=True) if workflow_id else None
 
 
+# Up to this many lookups by name, searching each name (2 requests apiece) is cheaper than listing
+# an organization that may hold thousands of workflows (2 + workflows/100 requests).
+SEARCH_EACH_UP_TO = 10
+
+
 def read_many(client: Client, specs: Sequence[WorkflowSpec]) -> list[WorkflowState | None]:
-    """``read`` for many specs at once: the organization's workflows are listed once (two paged
-    listings) instead of twice per spec, then each workflow found is fetched."""
-    by_name = _ids_by_name(client) if any(spec.id is None for spec in specs) else {}
+    """``read`` for many specs at once. For more than ``SEARCH_EACH_UP_TO`` names, the
+    organization's workflows are listed once (two paged listings) instead of searched twice per
+    name; each workflow found is then fetched."""
+    by_name = [spec for spec in specs if spec.id is None]
+    if len(by_name) <= SEARCH_EACH_UP_TO:
+        return [read(client, spec) for spec in specs]
+    ids = _ids_by_name(client)
     states: list[WorkflowState | None] = []
     for spec in specs:
         if spec.id is not None:
             states.append(_read_id(client, spec.id, must_exist=False))
             continue
-        workflow_id = _unique_id(spec.name or "", by_name)
+        workflow_id = _unique_id(spec.name or "", ids)
         states.append(_read_id(client, workflow_id, must_exist=True) if workflow_id else None)
     return states
 
