@@ -24,7 +24,7 @@ from b3os.definition._common import (
 )
 from b3os.definition._damage import template_damage
 from b3os.definition._graph import _Validator
-from b3os.definition._load import load_definition
+from b3os.definition._load import load_definition, parse_document
 from b3os.errors import DefinitionError
 from b3os.models import ValidationItem
 
@@ -35,6 +35,7 @@ __all__ = [
     "TRIGGER_TYPES",
     "check_definition",
     "load_definition",
+    "parse_document",
     "template_damage",
     "validate_definition",
 ]

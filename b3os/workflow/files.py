@@ -8,10 +8,10 @@ not silently leave a setting unmanaged.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from b3os.definition import parse_document
 from b3os.errors import ConfigError, DefinitionError
 from b3os.workflow.spec import WorkflowSpec
 
@@ -35,24 +35,11 @@ _KEYS = {
 
 
 def _parse(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(
-                f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
-            ) from None
-    import yaml  # lazy: only file-based front ends pay for it
-
-    # libyaml's loader when PyYAML was built with it: ~8x faster on a directory of workflows.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}:{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    return parse_document(text, str(path), yaml_first=path.suffix != ".json")
 
 
 def load_spec_file(path: Path) -> WorkflowSpec:

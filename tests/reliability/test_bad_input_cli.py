@@ -68,7 +68,7 @@ class Case:
 
 
 CASES = [
-    Case("malformed JSON", ["invalid JSON", "line 1 column"], raw=("w.json", '{"name": "x", ')),
+    Case("malformed JSON", ["invalid JSON", "line 1, column"], raw=("w.json", '{"name": "x", ')),
     Case("malformed YAML", ["invalid YAML", "line 2"], raw=("w.yaml", "name: [x\n  state: published\n")),
     Case("YAML list instead of mapping", ["expected a mapping"], raw=("w.yaml", "- a\n- b\n")),
     Case("empty file", ["expected a mapping"], raw=("w.yaml", "")),
