@@ -124,6 +124,11 @@ class Client:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    def backoff(self, attempt: int, retry_after: float | None = None) -> None:
+        """Wait as the retry policy says before the caller's own retry number ``attempt``: for
+        requests the client must not repeat by itself, such as creating a workflow."""
+        self._sleep(self.retry.delay(attempt, retry_after))
+
     def close(self) -> None:
         self._closed.set()
         self._http.close()

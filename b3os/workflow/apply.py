@@ -166,7 +166,7 @@ class _Run:
         look the name up: found means an earlier attempt landed (adopt it), absent means it did
         not (create again, after the same backoff the client uses).
         """
-        c, policy = self.client, self.client.retry
+        c, max_attempts = self.client, self.client.retry.max_attempts
         attempt = 0
         while True:
             attempt += 1
@@ -177,14 +177,14 @@ class _Run:
                 )  # fmt: skip
             except (RateLimitError, ServerError, TransportError) as exc:
                 transient = not isinstance(exc, ServerError) or exc.status_code in RETRY_STATUSES
-                if not transient or attempt >= policy.max_attempts:
+                if not transient or attempt >= max_attempts:
                     raise
                 landed = read(c, WorkflowSpec(name=f["name"]))
                 if landed is not None:
                     self.id, self.version = landed.id, landed.version
                     self.latest, self.live = landed.wire, landed.live_wire
                     return
-                c._sleep(policy.delay(attempt, getattr(exc, "retry_after", None)))
+                c.backoff(attempt, getattr(exc, "retry_after", None))
                 continue
             self._saw(row, live=False)
             return

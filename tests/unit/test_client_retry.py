@@ -252,3 +252,20 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
 def test_parse_retry_after_http_date() -> None:
     now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("Thu, 01 Jan 2026 12:00:30 GMT", now=now) == 30.0
+
+
+def test_backoff_waits_as_the_policy_says_for_callers_own_retries() -> None:
+    slept: list[float] = []
+    client = Client(
+        base_url="https://api.b3os.org",
+        api_key="b3sk_test",
+        retry=RetryPolicy(max_attempts=3, backoff_base=0.5, backoff_max=8.0),
+        sleep=slept.append,
+    )
+    try:
+        client.backoff(1, retry_after=2.5)
+        client.backoff(3)
+    finally:
+        client.close()
+    assert slept[0] == 2.5, "Retry-After wins"
+    assert 0 <= slept[1] <= 2.0, "third wait is at most base * 2**2"
