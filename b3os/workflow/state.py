@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from b3os.client import MAX_PAGE_SIZE as PAGE_SIZE
 from b3os.client import Client
 from b3os.errors import ConfigError, NotFoundError
 from b3os.models import Workflow
@@ -98,23 +99,18 @@ def read(client: Client, spec: WorkflowSpec) -> WorkflowState | None:
     """The workflow ``spec`` names, or ``None`` when there is none."""
     if spec.id is not None:
         return _read_id(client, spec.id, must_exist=False)
-    workflow_id = _unique_id(spec.name or "", _ids_by_name(client, q=spec.name))
+    workflow_id = _unique_id(spec.name or "", _ids_by_name(client, q=spec.name) or {})
     return _read_id(client, workflow_id, must_exist=True) if workflow_id else None
 
 
-# Up to this many lookups by name, searching each name (2 requests apiece) is cheaper than listing
-# an organization that may hold thousands of workflows (2 + workflows/100 requests).
-SEARCH_EACH_UP_TO = 10
-
-
 def read_many(client: Client, specs: Sequence[WorkflowSpec]) -> list[WorkflowState | None]:
-    """``read`` for many specs at once. For more than ``SEARCH_EACH_UP_TO`` names, the
-    organization's workflows are listed once (two paged listings) instead of searched twice per
-    name; each workflow found is then fetched."""
-    by_name = [spec for spec in specs if spec.id is None]
-    if len(by_name) <= SEARCH_EACH_UP_TO:
+    """``read`` for many specs at once: the organization's workflows are listed once (two paged
+    listings) instead of searched twice per name, unless the organization is so large that the
+    listing would cost more requests than the searches; each workflow found is then fetched."""
+    names = sum(1 for spec in specs if spec.id is None)
+    ids = _ids_by_name(client, item_budget=2 * names * PAGE_SIZE) if names else {}
+    if ids is None:
         return [read(client, spec) for spec in specs]
-    ids = _ids_by_name(client)
     states: list[WorkflowState | None] = []
     for spec in specs:
         if spec.id is not None:
@@ -147,13 +143,20 @@ def _live_row(client: Client, latest: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
 
-def _ids_by_name(client: Client, *, q: str | None = None) -> dict[str, list[str]]:
-    """Workflow ids by exact name, over every status (``q`` narrows the listing server-side)."""
+def _ids_by_name(
+    client: Client, *, q: str | None = None, item_budget: int | None = None
+) -> dict[str, list[str]] | None:
+    """Workflow ids by exact name, over every status (``q`` narrows the listing server-side);
+    ``None`` once more than ``item_budget`` workflows were listed."""
     by_name: dict[str, list[str]] = {}
+    listed = 0
     # Default listings hide archived workflows; they must be found too, or a re-apply would
     # create a duplicate instead of unarchiving.
     for status in (None, "archived"):
         for item in client.iter_workflows(q=q, status=status):
+            listed += 1
+            if item_budget is not None and listed > item_budget:
+                return None
             archived = item.status == "archived"
             if item.name is None or archived != (status == "archived"):
                 continue

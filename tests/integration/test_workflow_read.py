@@ -8,7 +8,6 @@ from b3os.client import Client
 from b3os.errors import ConfigError
 from b3os.local import LocalServer
 from b3os.workflow import WorkflowSpec, read, read_many
-from b3os.workflow.state import SEARCH_EACH_UP_TO
 from tests.support import QUICKSTART_DEFINITION, Calls
 
 
@@ -20,14 +19,13 @@ def test_read_many_lists_once_then_fetches_each_workflow_found(
     draft = b3os_client.create_workflow("draft one", "", QUICKSTART_DEFINITION)
     gone = b3os_client.create_workflow("archived one", "", QUICKSTART_DEFINITION)
     b3os_client.archive_workflow(gone.id)
-    names = ["live one", "draft one", "archived one"] + [f"absent {i}" for i in range(SEARCH_EACH_UP_TO)]
+    names = ["live one", "draft one", "archived one", "absent one"]
     b3os_local.clear_requests()
 
     states = read_many(b3os_client, [WorkflowSpec(name=n) for n in names])
 
-    absent = [None] * SEARCH_EACH_UP_TO
-    assert [s.id if s else None for s in states] == [live.id, draft.id, gone.id, *absent]
-    assert [s.status if s else None for s in states] == ["active", "draft", "archived", *absent]
+    assert [s.id if s else None for s in states] == [live.id, draft.id, gone.id, None]
+    assert [s.status if s else None for s in states] == ["active", "draft", "archived", None]
     calls = Calls.of(b3os_local.requests())
     assert calls.writes == 0
     assert calls.by_operation["GET /v1/workflows"] == 2, "one listing of live statuses, one of archived"
@@ -38,15 +36,19 @@ def test_read_many_lists_once_then_fetches_each_workflow_found(
     ]
 
 
-def test_read_many_searches_each_name_when_there_are_few(
+def test_read_many_searches_each_name_when_listing_the_organization_would_cost_more(
     b3os_local: LocalServer, b3os_client: Client
 ) -> None:
-    b3os_client.create_workflow("only one", "", QUICKSTART_DEFINITION)
+    # One name: searching costs 2 requests; a listing of more than 200 workflows costs more.
+    for i in range(201):
+        b3os_client.create_workflow(f"filler {i}", "", QUICKSTART_DEFINITION)
     b3os_local.clear_requests()
-    states = read_many(b3os_client, [WorkflowSpec(name="only one"), WorkflowSpec(name="not there")])
-    assert [s is not None for s in states] == [True, False]
+    states = read_many(b3os_client, [WorkflowSpec(name="filler 7"), WorkflowSpec(id="wf_missing")])
+    assert states[0] is not None and states[0].latest.name == "filler 7"
+    assert states[1] is None
     listings = [e for e in b3os_local.requests() if e["path"] == "/v1/workflows"]
-    assert len(listings) == 4, "two searches per name, no organization-wide listing"
+    # Two full pages, a third that shows the listing outgrows the budget, then the two searches.
+    assert len(listings) == 3 + 2
 
 
 def test_read_many_reports_duplicate_names_with_their_ids(b3os_client: Client) -> None:
