@@ -13,11 +13,19 @@ from typing import Any
 from rich.console import Console
 
 from b3os.client import Client
-from b3os.definition import validate_definition
 from b3os.errors import B3OSError, ConfigError, DefinitionError
 from b3os.redact import redact, redact_text
 from b3os.runs import summarize_run
-from b3os.workflow import Plan, WorkflowSpec, apply, plan, read, read_many, validate_remotely
+from b3os.workflow import (
+    Plan,
+    WorkflowSpec,
+    apply,
+    plan,
+    read,
+    read_many,
+    validate_on_server,
+    validate_remotely,
+)
 from b3os.workflow.files import load_specs
 
 from . import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
@@ -58,7 +66,11 @@ def _client(args: argparse.Namespace) -> Client:
 
 def _workflows(args: argparse.Namespace, out: Console) -> int:
     specs = load_specs(args.paths)  # every file is read and validated locally before any request
-    if args.command == "validate" and args.offline:
+    if args.command == "validate":
+        if not args.offline:
+            with _client(args) as client:
+                for _, spec in specs:
+                    validate_on_server(client, spec)
         return _report_valid(args, out, specs)
     with _client(args) as client:
         # Phase 1: read, plan and validate everything; phase 2 writes. Bad input anywhere → no writes.
@@ -68,8 +80,6 @@ def _workflows(args: argparse.Namespace, out: Console) -> int:
             the_plan = plan(spec, state)
             validate_remotely(client, the_plan)
             plans.append((path, the_plan))
-        if args.command == "validate":
-            return _report_valid(args, out, specs)
         if args.command == "plan":
             _report(args, out, [(p, pl, None) for p, pl in plans])
             return EXIT_CHANGES if any(pl.changed for _, pl in plans) else EXIT_OK
@@ -83,9 +93,6 @@ def _workflows(args: argparse.Namespace, out: Console) -> int:
 
 def _report_valid(args: argparse.Namespace, out: Console, specs: list[tuple[Path, WorkflowSpec]]) -> int:
     for path, spec in specs:
-        problems = validate_definition(spec.definition) if spec.definition is not None else []
-        if problems:  # load_specs already raised on errors; kept for definitions loaded without checks
-            raise DefinitionError(problems)
         if not args.json:
             out.print(f"[green]valid[/] {spec.label}  [dim]{path}[/dim]")
     if args.json:

@@ -31,7 +31,7 @@ from b3os.workflow.plan import Action, ActionKind, Plan, WorkflowDiff, plan
 from b3os.workflow.spec import WorkflowSpec
 from b3os.workflow.state import WorkflowState, read, state_of
 
-__all__ = ["ApplyResult", "apply", "ensure", "validate_remotely"]
+__all__ = ["ApplyResult", "apply", "ensure", "validate_on_server", "validate_remotely"]
 
 
 @dataclass(frozen=True)
@@ -57,17 +57,23 @@ class ApplyResult:
         return masked
 
 
-def validate_remotely(client: Client, plan: Plan) -> None:
-    """Ask the server's validator about a definition this plan would send; raise before any write."""
-    if not plan.sends_definition or plan.spec.definition is None:
+def validate_on_server(client: Client, spec: WorkflowSpec) -> None:
+    """The server's validator on the spec's definition; raise ``DefinitionError`` if it refuses."""
+    if spec.definition is None:
         return
     try:
-        result = client.validate_definition(plan.spec.definition, name=plan.spec.name or "Untitled")
+        result = client.validate_definition(spec.definition, name=spec.name or "Untitled")
     except NotFoundError:
         return  # a server without /validate: the local validator already ran
     if not result.valid:
         items = list(result.errors) or [ValidationItem(message="the server rejected the definition")]
         raise DefinitionError(items)
+
+
+def validate_remotely(client: Client, plan: Plan) -> None:
+    """Ask the server's validator about a definition this plan would send; raise before any write."""
+    if plan.sends_definition:
+        validate_on_server(client, plan.spec)
 
 
 def ensure(

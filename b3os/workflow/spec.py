@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from b3os.definition import check_definition, load_definition
@@ -39,7 +39,7 @@ class WorkflowSpec:
     name: str | None = None
     id: str | None = None
     description: str | None = None
-    definition: dict[str, Any] | None = field(default=None, compare=True)
+    definition: dict[str, Any] | None = None
     state: DesiredState = "published"
     cooldown_ms: int | None = None
     max_runs: int | None = None

@@ -186,3 +186,20 @@ def test_cli_errors_are_one_clear_line(b3os_local: LocalServer, args: list[str],
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert b3os_local.api_key not in result.stdout + result.stderr
+
+
+def test_validate_asks_the_server_about_every_file_and_writes_nothing(
+    b3os_local: LocalServer, tmp_path: Path
+) -> None:
+    write_workflow(tmp_path, "v-1", "One {{$trigger.body.message}}")
+    write_workflow(tmp_path, "v-2", "Two {{$trigger.body.message}}")
+    b3os_local.clear_requests()
+    result = b3os(b3os_local, "validate", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["valid", "valid"]
+    calls = Calls.of(b3os_local.requests())
+    assert calls.by_operation["POST /v1/workflows/validate"] == 2 and calls.writes == 0
+
+    b3os_local.clear_requests()
+    offline = b3os(b3os_local, "validate", "--offline", str(tmp_path))
+    assert offline.returncode == 0 and b3os_local.requests() == []
