@@ -22,7 +22,7 @@ from pathlib import Path
 from rich.console import Console
 
 from b3os.client import Client
-from b3os.local import LocalServer
+from b3os.local import LocalServer, is_write
 from b3os.redact import redact_text
 from b3os.runs import describe_event, summarize_run
 
@@ -46,12 +46,8 @@ def step(number: int, text: str) -> None:
 
 def _provisioning_writes(server: LocalServer, since: int) -> int:
     """Writes to workflows since a request-log position (starting runs is not provisioning)."""
-    entries = server.requests()[since:]
-    return sum(
-        1
-        for e in entries
-        if e["method"] != "GET" and e["path"] != "/v1/workflows/validate" and not e["path"].endswith("/run")
-    )
+    entries = server.requests(since=since)
+    return sum(1 for e in entries if is_write(e) and not e["path"].endswith("/run"))
 
 
 class Demo:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from b3os.local import is_write
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # The B3OS API quickstart's workflow (manual trigger -> log), as the examples ship it.
@@ -24,14 +26,6 @@ def with_message(message: str) -> dict[str, Any]:
     definition = copy.deepcopy(QUICKSTART_DEFINITION)
     definition["nodes"]["log_message"]["payload"]["message"] = message
     return definition
-
-
-READ_ONLY_POSTS = ("/v1/workflows/validate",)
-
-
-def is_write(entry: Mapping[str, Any]) -> bool:
-    """A request that changes something: any non-GET except the side-effect-free validator."""
-    return entry["method"] != "GET" and entry["path"] not in READ_ONLY_POSTS
 
 
 @dataclass(frozen=True)

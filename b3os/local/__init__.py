@@ -3,6 +3,6 @@
 ``from b3os.local import LocalServer`` is cheap: FastAPI and uvicorn load when a server starts.
 """
 
-from b3os.local.server import LocalServer
+from b3os.local.server import LocalServer, is_write
 
-__all__ = ["LocalServer"]
+__all__ = ["LocalServer", "is_write"]

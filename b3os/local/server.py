@@ -17,16 +17,23 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
 import httpx
 
-__all__ = ["LocalServer", "READY_PREFIX", "bind_socket"]
+__all__ = ["LocalServer", "READY_PREFIX", "bind_socket", "is_write"]
 
 READY_PREFIX = "b3os-local listening on "
 START_TIMEOUT = 20.0
+READ_ONLY_POSTS = frozenset({"/v1/workflows/validate"})
+
+
+def is_write(entry: Mapping[str, Any]) -> bool:
+    """Whether a request-log entry changed something: any non-GET but the side-effect-free validator."""
+    return entry["method"] != "GET" and entry["path"] not in READ_ONLY_POSTS
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
