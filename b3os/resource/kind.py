@@ -1,0 +1,75 @@
+"""The contract of a resource kind: what the engine and every front end call.
+
+A kind is identity (an id, or a natural key), a field table, read/list, the lifecycle actions it
+has, and its outputs. Front ends never branch on the kind: they look it up in ``b3os.kinds``
+and call these methods.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from b3os.resource.fields import Field
+
+if TYPE_CHECKING:
+    from b3os.client import Client
+
+__all__ = ["Kind"]
+
+
+class Kind(ABC):
+    """One resource kind. Instances hold no state: one per kind, shared by every front end.
+
+    * ``name``: ``workflow`` — the ``kind:`` key of CLI files and how messages name it.
+    * ``token``: ``Workflow`` — the Pulumi type (``b3os:index:Workflow``) and class name.
+    * ``module``: the Ansible module name (``b3os.b3os.<module>``).
+    """
+
+    name: ClassVar[str]
+    token: ClassVar[str]
+    module: ClassVar[str]
+    description: ClassVar[str]
+    fields: ClassVar[tuple[Field, ...]]
+
+    @abstractmethod
+    def build(self, values: Mapping[str, Any], *, validate: bool = True) -> Any:
+        """Check user input (field names as keys, ``None`` = unmanaged) and return the spec;
+        raise ``ConfigError``/``DefinitionError`` naming the field before anything is sent."""
+
+    @abstractmethod
+    def read(self, client: Client, spec: Any) -> Any | None:
+        """The actual object the spec names, or ``None`` when there is none."""
+
+    def read_many(self, client: Client, specs: Sequence[Any]) -> list[Any | None]:
+        """``read`` for many specs (kinds override it to list once instead of per spec)."""
+        return [self.read(client, spec) for spec in specs]
+
+    @abstractmethod
+    def plan(self, spec: Any, state: Any | None) -> Any:
+        """Pure: the ordered actions that take ``state`` to ``spec``, and the managed-field diff."""
+
+    @abstractmethod
+    def apply(self, client: Client, plan: Any, *, dry_run: bool = False) -> Any:
+        """Execute the plan with optimistic locking (or only predict it, with ``dry_run``)."""
+
+    def ensure(self, client: Client, spec: Any, *, dry_run: bool = False) -> Any:
+        """Read, plan and apply in one call."""
+        return self.apply(client, self.plan(spec, self.read(client, spec)), dry_run=dry_run)
+
+    @abstractmethod
+    def outputs(self, state: Any | None, spec: Any | None = None) -> dict[str, Any]:
+        """The flat, front-end-neutral view of ``state`` (keys: the output fields' names)."""
+
+    @abstractmethod
+    def state_from_outputs(self, outputs: Mapping[str, Any]) -> Any | None:
+        """Rebuild the state recorded in stored outputs (a Pulumi preview plans against it)."""
+
+    def references(self, spec: Any) -> list[tuple[str, str]]:
+        """Other declared objects this spec uses, as ``(kind name, natural key or id)``."""
+        return []
+
+    def label(self, spec: Any) -> str:
+        """How messages name the object a spec declares."""
+        return str(getattr(spec, "label", None) or self.name)
