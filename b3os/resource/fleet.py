@@ -1,0 +1,192 @@
+"""Many declared objects of any kinds at once: read → plan → apply, in dependency order, in parallel.
+
+* Reads are one listing per kind (and scope) plus per-object GETs; the plan is pure.
+* Writes of independent objects run with bounded concurrency (``parallelism``, default 10, like
+  ``terraform -parallelism``); each object's own actions stay in order, and kinds are applied in
+  registry order (connectors and webhooks before the workflows that use them, variables after
+  their workflows).
+* One object's failure does not stop the others: every outcome is reported. What depends on a
+  failed object is skipped and says why.
+* Results come back in the order the objects were declared, whatever order they finished in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from b3os.errors import B3OSError
+from b3os.resource.references import connector_names, resolve_connectors
+
+if TYPE_CHECKING:
+    from b3os.client import Client
+    from b3os.resource.files import Declared
+
+__all__ = ["DEFAULT_PARALLELISM", "Outcome", "Planned", "apply_all", "plan_all"]
+
+DEFAULT_PARALLELISM = 10
+
+
+@dataclass
+class Planned:
+    """One declared object and its plan; ``waits_for``: connector names created earlier in the run."""
+
+    declared: Declared
+    plan: Any
+    waits_for: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return self.declared.path
+
+
+@dataclass
+class Outcome:
+    planned: Planned
+    result: Any | None = None
+    error: B3OSError | None = None
+    skipped: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.skipped is None
+
+
+def _pool_map(fn: Callable[[Any], Any], items: Sequence[Any], parallelism: int) -> list[Any]:
+    if parallelism <= 1 or len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(parallelism, len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
+def _connector_ids(
+    client: Client, declared: Sequence[Declared], states: dict[int, Any]
+) -> dict[str, str | None]:
+    """Connector names → ids: declared ones (``None`` until created), then the organization's."""
+    ids: dict[str, str | None] = {}
+    needed: set[str] = set()
+    for item in declared:
+        if item.kind.name == "workflow":
+            needed.update(connector_names(item.spec.definition).values())
+    if not needed:
+        return ids
+    for index, item in enumerate(declared):
+        if item.kind.name == "connector":
+            state = states.get(index)
+            ids[str(item.spec.get("name"))] = state.id if state is not None else None
+    if needed - set(ids):
+        for connector in client.connectors.iter():
+            if connector.name is not None:
+                ids.setdefault(connector.name, connector.id)
+    return ids
+
+
+def _with_connectors(item: Declared, ids: dict[str, str | None]) -> tuple[Declared, tuple[str, ...]]:
+    names = connector_names(item.spec.definition) if item.kind.name == "workflow" else {}
+    if not names:
+        return item, ()
+    definition = resolve_connectors(item.spec.definition, ids, source=str(item.path))
+    waits = tuple(sorted({name for name in names.values() if ids.get(name) is None}))
+    return dataclasses.replace(item, spec=dataclasses.replace(item.spec, definition=definition)), waits
+
+
+def plan_all(
+    client: Client,
+    declared: Sequence[Declared],
+    *,
+    parallelism: int = DEFAULT_PARALLELISM,
+    validate: Callable[[Client, Any], None] | None = None,
+) -> list[Planned]:
+    """Read and plan every declared object (no writes); ``validate(client, plan)`` runs the
+    server's checks on each plan that would send content, in parallel, before anything is written."""
+    states: dict[int, Any] = {}
+    by_kind: dict[str, list[int]] = {}
+    for index, item in enumerate(declared):
+        by_kind.setdefault(item.kind.name, []).append(index)
+    for indexes in by_kind.values():
+        kind = declared[indexes[0]].kind
+        found = kind.read_many(client, [declared[i].spec for i in indexes])
+        states.update(zip(indexes, found, strict=True))
+    ids = _connector_ids(client, declared, states)
+    planned: list[Planned] = []
+    for index, item in enumerate(declared):
+        resolved, waits = _with_connectors(item, ids)
+        planned.append(Planned(resolved, resolved.kind.plan(resolved.spec, states[index]), waits))
+    if validate is not None:
+        checked = [p for p in planned if not p.waits_for and p.plan.changed]
+        _pool_map(lambda p: validate(client, p.plan), checked, parallelism)
+    return planned
+
+
+def apply_all(
+    client: Client,
+    planned: Sequence[Planned],
+    *,
+    parallelism: int = DEFAULT_PARALLELISM,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Apply every plan, kind by kind in registry order, objects of one kind in parallel."""
+    from b3os.kinds import KINDS
+
+    outcomes: dict[int, Outcome] = {}
+    failed: set[tuple[str, str]] = set()  # (kind name, natural name) of what failed or was skipped
+    created: dict[str, str] = {}  # connector name → id, for workflows waiting on it
+
+    def run(index: int) -> Outcome:
+        item = planned[index]
+        blocked = _blocked_by(item, failed)
+        if blocked is not None:
+            return Outcome(item, skipped=f"not applied: it depends on {blocked}, which was not applied")
+        try:
+            if item.waits_for:
+                item = _replan(client, item, created)
+            result = item.declared.kind.apply(client, item.plan)
+        except B3OSError as exc:
+            return Outcome(item, error=exc)
+        return Outcome(item, result=result, outputs=dict(result.outputs))
+
+    for kind in KINDS:
+        indexes = [i for i, p in enumerate(planned) if p.declared.kind.name == kind.name]
+        for index, outcome in zip(indexes, _pool_map(run, indexes, parallelism), strict=True):
+            outcomes[index] = outcome
+            name = _natural_name(outcome.planned)
+            if not outcome.ok:
+                failed.add((kind.name, name))
+            elif kind.name == "connector" and outcome.result is not None and outcome.result.state is not None:
+                created[name] = outcome.result.state.id
+            if on_done is not None:
+                on_done(outcome)
+    return [outcomes[i] for i in range(len(planned))]
+
+
+def _natural_name(item: Planned) -> str:
+    spec = item.declared.spec
+    name = spec.get("name") if hasattr(spec, "get") else getattr(spec, "name", None)
+    return str(name if name is not None else getattr(spec, "id", ""))
+
+
+def _blocked_by(item: Planned, failed: set[tuple[str, str]]) -> str | None:
+    for name in item.waits_for:
+        if ("connector", name) in failed:
+            return f"connector {name!r}"
+    if item.declared.kind.name == "workflow_variable":
+        workflow = str(item.declared.spec.get("workflow"))
+        if ("workflow", workflow) in failed:
+            return f"workflow {workflow!r}"
+    return None
+
+
+def _replan(client: Client, item: Planned, created: dict[str, str]) -> Planned:
+    """A workflow that used connectors created in this run: now that their ids are known, read
+    and plan it again against the resolved definition."""
+    declared = item.declared
+    ids: dict[str, str | None] = dict(created)
+    definition = resolve_connectors(declared.spec.definition, ids, source=str(declared.path))
+    spec = dataclasses.replace(declared.spec, definition=definition)
+    kind = declared.kind
+    return Planned(dataclasses.replace(declared, spec=spec), kind.plan(spec, kind.read(client, spec)))
