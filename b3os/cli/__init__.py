@@ -18,6 +18,16 @@ __all__ = ["main"]
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="b3os", description="B3OS workflows as infrastructure code.")
     parser.add_argument("--version", action="version", version=f"b3os-iac {__version__}")
@@ -38,9 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text, description=text)
         p.add_argument(
-            "paths", nargs="+", metavar="FILE_OR_DIR", help="workflow YAML/JSON files or directories"
+            "paths",
+            nargs="+",
+            metavar="FILE_OR_DIR",
+            help="resource YAML/JSON files (kind: workflow by default) or directories",
         )
         p.add_argument("--json", action="store_true", help="machine-readable output for CI")
+        if name != "validate":
+            p.add_argument(
+                "--parallelism", type=_positive, default=10, metavar="N",
+                help="how many objects are read and written at once (default 10)",
+            )  # fmt: skip
         if name == "validate":
             p.add_argument("--offline", action="store_true", help="only the local validator; no API calls")
 

@@ -11,22 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from b3os.client import Client
 from b3os.errors import B3OSError, ConfigError, DefinitionError
 from b3os.redact import redact, redact_text
+from b3os.resource.files import Declared, load_files
+from b3os.resource.fleet import Outcome, Planned, apply_all, plan_all
+from b3os.resource.simple import masked_outputs
 from b3os.runs import summarize_run
-from b3os.workflow import (
-    Plan,
-    WorkflowSpec,
-    apply,
-    plan,
-    read,
-    read_many,
-    validate_on_server,
-    validate_remotely,
-)
-from b3os.workflow.files import load_specs
+from b3os.workflow import Plan, WorkflowSpec, read, validate_on_server, validate_remotely
 
 from . import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from .render import print_event, print_plan, print_run_summary
@@ -40,7 +34,7 @@ def dispatch(args: argparse.Namespace) -> int:
     api_key = os.environ.get("B3OS_API_KEY", "")
     try:
         if args.command in ("plan", "apply", "validate"):
-            return _workflows(args, out)
+            return _declared(args, out)
         client = _client(args)
         with client:
             if args.command == "run":
@@ -64,78 +58,103 @@ def _client(args: argparse.Namespace) -> Client:
     return Client(base_url=args.api_url, timeout=args.timeout)
 
 
-def _workflows(args: argparse.Namespace, out: Console) -> int:
-    specs = load_specs(args.paths)  # every file is read and validated locally before any request
+def _declared(args: argparse.Namespace, out: Console) -> int:
+    declared = load_files(args.paths)  # every file is read and checked locally before any request
     if args.command == "validate":
         if not args.offline:
             with _client(args) as client:
-                for _, spec in specs:
-                    validate_on_server(client, spec)
-        return _report_valid(args, out, specs)
+                for item in declared:
+                    if item.kind.name == "workflow":
+                        validate_on_server(client, item.spec)
+        return _report_valid(args, out, declared)
     with _client(args) as client:
         # Phase 1: read, plan and validate everything; phase 2 writes. Bad input anywhere → no writes.
-        plans: list[tuple[Path, Plan]] = []
-        states = read_many(client, [spec for _, spec in specs])
-        for (path, spec), state in zip(specs, states, strict=True):
-            the_plan = plan(spec, state)
-            validate_remotely(client, the_plan)
-            plans.append((path, the_plan))
+        planned = plan_all(client, declared, parallelism=args.parallelism, validate=_validate)
         if args.command == "plan":
-            _report(args, out, [(p, pl, None) for p, pl in plans])
-            return EXIT_CHANGES if any(pl.changed for _, pl in plans) else EXIT_OK
-        results = []
-        for path, the_plan in plans:
-            result = apply(client, the_plan)
-            results.append((path, the_plan, result.workflow))
-        _report(args, out, results, applied=True)
-        return EXIT_OK
+            _report(args, out, [(p, None) for p in planned])
+            return EXIT_CHANGES if any(p.plan.changed for p in planned) else EXIT_OK
+        outcomes = apply_all(client, planned, parallelism=args.parallelism)
+        _report(args, out, [(o.planned, o) for o in outcomes], applied=True)
+        return EXIT_OK if all(o.ok for o in outcomes) else EXIT_ERROR
 
 
-def _report_valid(args: argparse.Namespace, out: Console, specs: list[tuple[Path, WorkflowSpec]]) -> int:
-    for path, spec in specs:
+def _validate(client: Client, the_plan: Any) -> None:
+    if isinstance(the_plan, Plan):
+        validate_remotely(client, the_plan)
+
+
+def _report_valid(args: argparse.Namespace, out: Console, declared: list[Declared]) -> int:
+    for item in declared:
         if not args.json:
-            out.print(f"[green]valid[/] {spec.label}  [dim]{path}[/dim]")
+            out.print(
+                f"[green]valid[/] {escape(item.kind.label(item.spec))}  [dim]{escape(str(item.path))}[/dim]"
+            )
     if args.json:
-        print(json.dumps({"valid": True, "files": [str(p) for p, _ in specs]}))
+        print(json.dumps({"valid": True, "files": [str(item.path) for item in declared]}))
     return EXIT_OK
+
+
+def _entry(planned: Planned, outcome: Outcome | None) -> dict[str, Any]:
+    the_plan, kind = planned.plan, planned.declared.kind
+    shown = masked_outputs(kind.fields, outcome.outputs) if outcome is not None and outcome.outputs else None
+    entry: dict[str, Any] = {
+        "file": str(planned.path),
+        "kind": kind.name,
+        kind.name if kind.name == "workflow" else "name": planned.declared.spec.label,
+        "id": (shown or {}).get("id") or (the_plan.state.id if the_plan.state else None),
+        "changed": the_plan.changed,
+        "actions": the_plan.action_names,
+        "diff": redact(
+            {"changed": the_plan.diff.changed, "before": the_plan.diff.before, "after": the_plan.diff.after}
+        ),
+    }
+    if shown is not None:
+        entry["workflow" if kind.name == "workflow" else "outputs"] = shown
+    if outcome is not None and not outcome.ok:
+        entry["error"] = outcome.skipped or redact_text(str(outcome.error))
+    return entry
 
 
 def _report(
     args: argparse.Namespace,
     out: Console,
-    items: Sequence[tuple[Path, Plan, dict[str, Any] | None]],
+    items: Sequence[tuple[Planned, Outcome | None]],
     *,
     applied: bool = False,
 ) -> None:
     if args.json:
+        entries = [_entry(planned, outcome) for planned, outcome in items]
         doc = {
-            "changed": any(pl.changed for _, pl, _ in items),
-            "workflows": [
-                {
-                    "file": str(path),
-                    "workflow": pl.spec.label,
-                    "id": (workflow or {}).get("id") or (pl.state.id if pl.state else None),
-                    "changed": pl.changed,
-                    "actions": pl.action_names,
-                    "diff": redact(
-                        {"changed": pl.diff.changed, "before": pl.diff.before, "after": pl.diff.after}
-                    ),
-                    **({"workflow": workflow} if workflow is not None else {}),
-                }
-                for path, pl, workflow in items
-            ],
+            "changed": any(p.plan.changed for p, _ in items),
+            "resources": entries,
+            "workflows": [e for e in entries if e["kind"] == "workflow"],
         }
         print(json.dumps(doc, ensure_ascii=False, default=str))
         return
-    for path, the_plan, _ in items:
-        print_plan(out, path, the_plan)
-    changed = sum(1 for _, pl, _ in items if pl.changed)
-    writes = sum(pl.writes for _, pl, _ in items)
+    for planned, outcome in items:
+        print_plan(out, planned.path, planned.plan, planned.declared.kind.name)
+        if outcome is not None and not outcome.ok:
+            reason = outcome.skipped or redact_text(str(outcome.error))
+            out.print(f"    [red]failed:[/] {escape(reason)}")
+    failed = [o for _, o in items if o is not None and not o.ok]
+    done = [p for p, o in items if p.plan.changed and (o is None or o.ok)]
+    writes = sum(p.plan.writes for p in done)
     verb = "applied" if applied else "to apply"
-    if changed:
-        out.print(f"\n{changed} of {len(items)} workflow(s) changed, {writes} write(s) {verb}.")
+    noun = _noun(p.declared.kind.name for p, _ in items)
+    if failed:
+        out.print(
+            f"\n{len(failed)} of {len(items)} {noun} failed (nothing else was written for them); "
+            f"{len(done)} changed, {writes} write(s) applied. Re-running is safe."
+        )
+    elif done:
+        out.print(f"\n{len(done)} of {len(items)} {noun} changed, {writes} write(s) {verb}.")
     else:
-        out.print(f"\nNo changes: {len(items)} workflow(s) match their files.")
+        out.print(f"\nNo changes: {len(items)} {noun} match their files.")
+
+
+def _noun(kinds: Any) -> str:
+    names = set(kinds)
+    return "workflow(s)" if names <= {"workflow"} else "resource(s)"
 
 
 def _resolve(client: Client, name_or_id: str) -> str:

@@ -16,10 +16,10 @@ from b3os.workflow import Plan
 
 __all__ = ["print_event", "print_plan", "print_run_summary"]
 
-_SYMBOL = {"create": ("+", "green"), "archive": ("-", "red")}
+_SYMBOL = {"create": ("+", "green"), "archive": ("-", "red"), "delete": ("-", "red")}
 
 
-def _headline(plan: Plan) -> tuple[str, str]:
+def _headline(plan: Any) -> tuple[str, str]:
     names = plan.action_names
     if not names:
         return "=", "dim"
@@ -37,16 +37,20 @@ def _json_lines(value: Any) -> list[str]:
     )
 
 
-def print_plan(console: Console, path: Path | None, plan: Plan) -> None:
+def print_plan(console: Console, path: Path | None, plan: Any, kind: str = "workflow") -> None:
+    """One object's plan; secret values are already masked in a plan's diff."""
     symbol, color = _headline(plan)
     label = plan.spec.label + (f" ({plan.state.id})" if plan.state and plan.spec.id is None else "")
     where = f"  [dim]{escape(str(path))}[/dim]" if path else ""
+    noun = kind.replace("_", " ")
     if not plan.actions:
-        console.print(f"[{color}]{symbol} workflow {escape(label)}: no changes[/]{where}")
+        console.print(f"[{color}]{symbol} {noun} {escape(label)}: no changes[/]{where}")
         return
-    console.print(
-        f"[bold {color}]{symbol} workflow {escape(label)}[/]: {', '.join(plan.action_names)}{where}"
-    )
+    console.print(f"[bold {color}]{symbol} {noun} {escape(label)}[/]: {', '.join(plan.action_names)}{where}")
+    if not isinstance(plan, Plan):
+        for line in plan.diff.describe():
+            console.print(f"    [yellow]~[/] {escape(line)}")
+        return
     diff = plan.diff
     for key in diff.changed:
         if key == "definition":
