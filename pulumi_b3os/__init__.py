@@ -9,7 +9,26 @@ or B3OS_API_KEY / B3OS_API_URL in the environment of ``pulumi``.
 """
 
 from pulumi_b3os.folder import WorkflowFolder
+from pulumi_b3os.kinds import (
+    Connector,
+    ConnectorProvider,
+    ExecutionWebhook,
+    ExecutionWebhookProvider,
+    WorkflowVariable,
+    WorkflowVariableProvider,
+)
 from pulumi_b3os.provider import WorkflowProvider
 from pulumi_b3os.resource import Workflow, WorkflowArgs
 
-__all__ = ["Workflow", "WorkflowArgs", "WorkflowFolder", "WorkflowProvider"]
+__all__ = [
+    "Connector",
+    "ConnectorProvider",
+    "ExecutionWebhook",
+    "ExecutionWebhookProvider",
+    "Workflow",
+    "WorkflowArgs",
+    "WorkflowFolder",
+    "WorkflowProvider",
+    "WorkflowVariable",
+    "WorkflowVariableProvider",
+]
