@@ -7,7 +7,8 @@ name is an error that lists the ids: guessing would manage the wrong one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,22 +104,35 @@ def read(client: Client, spec: WorkflowSpec) -> WorkflowState | None:
     return _read_id(client, workflow_id, must_exist=True) if workflow_id else None
 
 
-def read_many(client: Client, specs: Sequence[WorkflowSpec]) -> list[WorkflowState | None]:
+def read_many(
+    client: Client, specs: Sequence[WorkflowSpec], *, parallelism: int = 10
+) -> list[WorkflowState | None]:
     """``read`` for many specs at once: the organization's workflows are listed once (two paged
     listings) instead of searched twice per name, unless the organization is so large that the
-    listing would cost more requests than the searches; each workflow found is then fetched."""
+    listing would cost more requests than the searches; the workflows found are then fetched,
+    ``parallelism`` at a time (a WAN round trip each)."""
     names = sum(1 for spec in specs if spec.id is None)
     ids = _ids_by_name(client, item_budget=2 * names * PAGE_SIZE) if names else {}
     if ids is None:
-        return [read(client, spec) for spec in specs]
-    states: list[WorkflowState | None] = []
-    for spec in specs:
+        return _each(lambda spec: read(client, spec), specs, parallelism)
+    by_name = ids
+
+    def one(spec: WorkflowSpec) -> WorkflowState | None:
         if spec.id is not None:
-            states.append(_read_id(client, spec.id, must_exist=False))
-            continue
-        workflow_id = _unique_id(spec.name or "", ids)
-        states.append(_read_id(client, workflow_id, must_exist=True) if workflow_id else None)
-    return states
+            return _read_id(client, spec.id, must_exist=False)
+        workflow_id = _unique_id(spec.name or "", by_name)
+        return _read_id(client, workflow_id, must_exist=True) if workflow_id else None
+
+    return _each(one, specs, parallelism)
+
+
+def _each(
+    fn: Callable[[WorkflowSpec], WorkflowState | None], specs: Sequence[WorkflowSpec], parallelism: int
+) -> list[WorkflowState | None]:
+    if parallelism <= 1 or len(specs) <= 1:
+        return [fn(spec) for spec in specs]
+    with ThreadPoolExecutor(max_workers=min(parallelism, len(specs))) as pool:
+        return list(pool.map(fn, specs))  # in input order, whatever order they finish in
 
 
 def _read_id(client: Client, workflow_id: str, *, must_exist: bool) -> WorkflowState | None:
