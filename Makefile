@@ -14,18 +14,19 @@ pulumi-cli:
 
 ## The main job: the quickstart against b3os-local, with Pulumi and with Ansible.
 demo: setup
-	@PATH="$(PULUMI_BIN):$$PATH" $(PY) -m b3os.demo
+	@PATH="$(PULUMI_BIN):$$PATH" $(PY) scripts/demo.py
 
 ## The whole test suite: lint, types, unit, b3os-local, Pulumi, Ansible, end to end.
 test: setup lint typecheck
 	@B3OS_REQUIRE_PULUMI=1 PATH="$(PULUMI_BIN):$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
-	@$(VENV)/bin/ruff check b3os pulumi_b3os tests bench examples
-	@$(VENV)/bin/ruff format --check b3os pulumi_b3os tests bench examples
+	@$(VENV)/bin/ruff check b3os pulumi_b3os tests bench examples scripts
+	@$(VENV)/bin/ruff format --check b3os pulumi_b3os tests bench examples scripts
 
 typecheck: setup
 	@$(VENV)/bin/mypy
+	@$(VENV)/bin/mypy scripts/demo.py
 
 bench: setup
 	@PATH="$(PULUMI_BIN):$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m bench

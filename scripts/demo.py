@@ -1,4 +1,4 @@
-"""``make demo``: the B3OS API quickstart, declaratively, against b3os-local.
+"""``make demo`` (repository tooling, not part of the installed package): the B3OS API quickstart, declaratively, against b3os-local.
 
 Starts b3os-local on a free port, provisions the quickstart's workflow with the Pulumi provider
 (``examples/pulumi-quickstart``) and with the Ansible collection (``examples/ansible-quickstart``),
