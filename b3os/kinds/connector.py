@@ -72,6 +72,12 @@ class ConnectorKind(SimpleKind):
     module = "connector"
     description = "A B3OS connector: named credentials of one type that workflow nodes use."
     fields = FIELDS
+    example = {
+        "name": "team slack",
+        "type": "slack",
+        "description": "Posts to #alerts",
+        "data": {"token": "{{ slack_token }}"},
+    }
 
     def api_list(self, client: Client, spec: Spec) -> Iterable[Mapping[str, Any]]:
         return [_dump(c) for c in client.connectors.iter()]

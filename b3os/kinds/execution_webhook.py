@@ -79,6 +79,12 @@ class ExecutionWebhookKind(SimpleKind):
     module = "execution_webhook"
     description = "A B3OS execution webhook: signed deliveries of run and node events to your endpoint."
     fields = FIELDS
+    example = {
+        "name": "failed runs to ops",
+        "url": "https://ops.example.com/b3os-events",
+        "subscribed_event_types": ["run.failed", "node.failed"],
+        "max_retries": 5,
+    }
 
     def api_list(self, client: Client, spec: Spec) -> Iterable[Mapping[str, Any]]:
         return [_dump(w) for w in client.execution_webhooks.iter()]

@@ -66,6 +66,13 @@ class WorkflowVariableKind(SimpleKind):
     description = "A variable definition of a B3OS workflow (type, lifetime, default)."
     fields = FIELDS
     key_fields = ("workflow", "name")
+    example = {
+        "workflow": "API quickstart logger",
+        "name": "counter",
+        "type": "number",
+        "lifetime": "persist",
+        "default": 0,
+    }
 
     def check_spec(self, values: dict[str, Any]) -> dict[str, Any]:
         if values.get("id") is not None:

@@ -93,7 +93,9 @@ def _files(paths: list[str | Path]) -> list[Path]:
         else:
             raise ConfigError(f"{path}: no such file or directory")
     if not files:
-        raise ConfigError(f"no workflow files (or other resource files: {', '.join(SPEC_SUFFIXES)}) in {', '.join(map(str, paths))}")
+        raise ConfigError(
+            f"no workflow files (or other resource files: {', '.join(SPEC_SUFFIXES)}) in {', '.join(map(str, paths))}"
+        )
     return files
 
 

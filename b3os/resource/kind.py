@@ -32,6 +32,7 @@ class Kind(ABC):
     module: ClassVar[str]
     description: ClassVar[str]
     fields: ClassVar[tuple[Field, ...]]
+    example: ClassVar[dict[str, Any]] = {}  # declared values for docs, README and module EXAMPLES
 
     @abstractmethod
     def build(self, values: Mapping[str, Any], *, validate: bool = True) -> Any:
