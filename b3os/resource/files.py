@@ -4,7 +4,8 @@ A file says which kind it declares with ``kind:`` (default ``workflow``, so ever
 written before kinds existed still works); its other keys are the kind's input fields (or their
 camelCase aliases). Unknown keys are errors: a typo must not silently leave a setting unmanaged.
 Every file is read and checked before anything is sent, and every bad file is reported, not only
-the first.
+the first. A secret object field may come from the environment instead of the file
+(``data_from_env: {token: SLACK_TOKEN}``), so credentials need not be committed.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def load_file(path: Path) -> Declared:
     except KeyError as exc:
         raise ConfigError(f"{path}: {exc.args[0]}") from None
     keys = file_keys(kind.fields)
+    from_env = {
+        f"{f.name}_from_env": f.name for f in kind.fields if f.secret and f.is_input and f.type == "object"
+    }
+    keys.update({k: k for k in from_env})
     if kind.name == "workflow":
         keys.update({"definition_file": "definition_file", "definitionFile": "definition_file"})
     unknown = sorted(str(k) for k in document if k not in keys)
@@ -69,6 +74,11 @@ def load_file(path: Path) -> Declared:
             f"{path}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(keys))}"
         )
     values = {keys[k]: v for k, v in document.items()}
+    for key, field_name in from_env.items():
+        if key in values:
+            if field_name in values:
+                raise ConfigError(f"{path}: give either {field_name} or {key}, not both")
+            values[field_name] = _from_env(path, key, values.pop(key))
     definition_file = values.pop("definition_file", None)
     if definition_file is not None:
         if "definition" in values:
@@ -80,6 +90,18 @@ def load_file(path: Path) -> Declared:
         raise DefinitionError(exc.items, message=f"{path}: {exc.message}") from None
     except (ConfigError, TypeError) as exc:  # TypeError: a value of the wrong type, e.g. a list for name
         raise ConfigError(f"{path}: {exc}") from None
+
+
+def _from_env(path: Path, key: str, names: Any) -> dict[str, str]:
+    """``{token: SLACK_TOKEN}`` → ``{token: <value of $SLACK_TOKEN>}``: secrets stay out of files."""
+    import os
+
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise ConfigError(f"{path}: {key} maps each key to the name of an environment variable")
+    missing = sorted(v for v in names.values() if v not in os.environ)
+    if missing:
+        raise ConfigError(f"{path}: {key}: environment variable(s) {', '.join(missing)} not set")
+    return {str(k): os.environ[v] for k, v in names.items()}
 
 
 def _files(paths: list[str | Path]) -> list[Path]:

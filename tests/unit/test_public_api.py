@@ -15,7 +15,6 @@ import b3os.errors
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 def _fresh(code: str) -> dict[str, object]:
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
@@ -27,7 +26,9 @@ def _public_namespace() -> set[str]:
     """Every public name ``b3os`` offers: its own attributes (modules aside) and the lazy ones."""
     import types
 
-    names = {n for n, v in vars(b3os).items() if not n.startswith("_") and not isinstance(v, types.ModuleType)}
+    names = {
+        n for n, v in vars(b3os).items() if not n.startswith("_") and not isinstance(v, types.ModuleType)
+    }
     names -= {"annotations", "TYPE_CHECKING", "Any", "sys"}  # the module's own imports
     return names | set(b3os._LAZY) | {"__version__"}
 

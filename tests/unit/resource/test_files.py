@@ -52,3 +52,16 @@ def test_same_object_twice_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_text("kind: connector\nname: c\ntype: discord\n")
     with pytest.raises(ConfigError, match="b.yaml: declares the same connector"):
         load_files([tmp_path])
+
+
+def test_secret_data_may_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "c.yaml").write_text(
+        "kind: connector\nname: c\ntype: slack\ndata_from_env: {token: B3OS_TEST_TOKEN}\n"
+    )
+    with pytest.raises(
+        ConfigError, match="c.yaml: data_from_env: environment variable.s. B3OS_TEST_TOKEN not set"
+    ):
+        load_files([tmp_path])
+    monkeypatch.setenv("B3OS_TEST_TOKEN", "s3cret")
+    (loaded,) = load_files([tmp_path])
+    assert loaded.spec.get("data") == {"token": "s3cret"}
