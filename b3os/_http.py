@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import socket
 import sys
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,13 +30,16 @@ from b3os.errors import (
     TransportError,
     ValidationFailedError,
 )
+from b3os.redact import redact_text
 
 __all__ = [
     "CODE_DUPLICATE_RUN_ID",
     "CODE_INVALID_DEFINITION",
+    "HTTPX_ERRORS",
     "check_base_url",
     "clean_params",
     "error_from_response",
+    "is_resolution_failure",
     "is_retryable_transport_error",
     "translate_transport_error",
     "unwrap",
@@ -43,6 +47,10 @@ __all__ = [
 
 CODE_INVALID_DEFINITION = 400228
 CODE_DUPLICATE_RUN_ID = 400079
+
+# Everything httpx raises on purpose: HTTPError (transport and status errors), plus the two
+# families that are not HTTPError subclasses (a malformed URL, misuse of a streamed body).
+HTTPX_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
 
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
@@ -117,10 +125,8 @@ def _int_or_none(value: Any) -> int | None:
 
 def _scrub(text: str, secrets: tuple[str, ...]) -> str:
     # Defense in depth: a server or proxy that echoes the Authorization header must not leak it.
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    # The package's one scrubber (b3os.redact) does the work.
+    return redact_text(text, secrets)
 
 
 def _scrub_any(value: Any, secrets: tuple[str, ...]) -> Any:
@@ -147,7 +153,7 @@ def error_from_response(
     if text.strip() and not _looks_like_html(text, content_type):
         try:
             body = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
     if isinstance(body, dict):
         code = _int_or_none(body.get("code"))
@@ -210,6 +216,14 @@ def unwrap(response: httpx.Response, *, method: str, path: str) -> Any:
         return None
     try:
         body = json.loads(text)
+    except RecursionError:
+        raise APIError(
+            f"the server answered HTTP {response.status_code} with JSON nested too deeply to read",
+            status_code=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            method=method,
+            path=path,
+        ) from None
     except ValueError:
         content_type = response.headers.get("content-type", "")
         what = "an HTML page" if _looks_like_html(text, content_type) else "a non-JSON body"
@@ -232,20 +246,60 @@ _RETRYABLE_TRANSPORT = (
 )
 
 
+_RESOLUTION_MESSAGES = (
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "getaddrinfo failed",
+    "no address associated with hostname",
+    "name resolution",
+)
+
+
+def is_resolution_failure(exc: BaseException) -> bool:
+    """Whether a connect failure is a DNS failure (the host name does not resolve). Not transient:
+    retrying for the whole budget only delays "cannot resolve HOST" (issue 18 item 7)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return True
+        current = current.__cause__ or current.__context__
+    if not isinstance(exc, httpx.ConnectError):
+        return False
+    text = str(exc).lower()
+    return any(marker in text for marker in _RESOLUTION_MESSAGES)
+
+
+def _host_of(exc: httpx.HTTPError) -> str:
+    try:
+        return exc.request.url.host or "the API host"
+    except RuntimeError:  # an exception built without a request
+        return "the API host"
+
+
 def is_retryable_transport_error(exc: httpx.TransportError) -> bool:
-    return isinstance(exc, _RETRYABLE_TRANSPORT)
+    """Timeouts, resets and protocol breaks are retried; an unresolvable host is not."""
+    return isinstance(exc, _RETRYABLE_TRANSPORT) and not is_resolution_failure(exc)
 
 
 def translate_transport_error(
-    exc: httpx.HTTPError, *, method: str, path: str, secrets: tuple[str, ...] = ()
+    exc: Exception, *, method: str, path: str, secrets: tuple[str, ...] = ()
 ) -> TransportError:
     """The one mapping from httpx failures to TransportError (the caller does ``raise … from exc``)."""
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx.HTTPError) and is_resolution_failure(exc):
+        kind = f"cannot resolve {_host_of(exc)}"
+    elif isinstance(exc, httpx.TimeoutException):
         kind = "timed out"
     elif isinstance(exc, httpx.ConnectError):
         kind = "could not connect"
     elif isinstance(exc, httpx.RemoteProtocolError):
         kind = "the server broke the HTTP protocol"
+    elif isinstance(exc, httpx.InvalidURL):
+        kind = "invalid request URL"
+    elif isinstance(exc, httpx.StreamError):
+        kind = "response stream misuse"
     else:
         kind = "transport error"
     detail = _scrub(str(exc).strip(), secrets)

@@ -158,7 +158,7 @@ def test_connection_errors_are_retried_for_safe_requests(exc: Exception) -> None
     assert len(seen) == 2
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 500])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 501])
 def test_non_retryable_statuses_fail_at_once(status: int) -> None:
     client, seen, _ = scripted([fail(status), ok(WF)])
     with pytest.raises(Exception) as info:
