@@ -6,12 +6,16 @@ import hashlib
 import secrets
 import threading
 
+from b3os.local.connectors import ConnectorBackend
+from b3os.local.delivery import Deliverer
 from b3os.local.engine import Engine
 from b3os.local.errors import Unauthorized
 from b3os.local.events import EventBus
+from b3os.local.execution_hooks import ExecutionHookBackend
 from b3os.local.runs import RunBackend
 from b3os.local.store import Store, hash_key
 from b3os.local.util import new_id, now_iso
+from b3os.local.variables import VariableBackend
 from b3os.local.workflows import Caller, WorkflowBackend
 
 __all__ = ["Backend", "new_api_key", "org_for_key"]
@@ -34,6 +38,11 @@ class Backend:
         self.engine = Engine(self.store, self.bus)
         self.workflows = WorkflowBackend(self.store)
         self.runs = RunBackend(self.store, self.workflows, self.engine)
+        self.connectors = ConnectorBackend(self.store)
+        self.deliverer = Deliverer(self.store, self.engine.time_scale)
+        self.bus.add_listener(self.deliverer.on_event)
+        self.execution_hooks = ExecutionHookBackend(self.store, self.deliverer)
+        self.variables = VariableBackend(self.store, self.workflows)
         self._keys_lock = threading.Lock()
         self.bootstrap_org: str | None = None
         if bootstrap_keys:
@@ -74,6 +83,7 @@ class Backend:
         self.engine.abort_all("b3os-local was reset", persist=False)
         self.store.reset()
         self.bus.clear()
+        self.deliverer.clear()
         with self._keys_lock:
             self._keys = self.store.keys()
         self._users.clear()
@@ -81,4 +91,5 @@ class Backend:
     def close(self) -> None:
         # Runs in flight end as failure now; on the next start recover() finds none running.
         self.engine.abort_all("b3os-local stopped while the run was in flight", persist=True)
+        self.deliverer.stop()
         self.store.close()

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["EventBus", "RunChannel", "TERMINAL_EVENT"]
+__all__ = ["EventBus", "Listener", "RunChannel", "TERMINAL_EVENT"]
 
 TERMINAL_EVENT = "run_completed"
+# Called with (run_id, event, workflow_id) after each publish, outside the bus lock; must not block.
+Listener = Callable[[str, dict[str, Any], str | None], None]
 
 
 class RunChannel:
@@ -32,6 +35,11 @@ class EventBus:
         self._keep = keep
         self._feeds: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         self._feed_keep = feed_keep
+        self._listeners: list[Listener] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        """Also hand every published event to ``listener`` (execution webhook delivery)."""
+        self._listeners.append(listener)
 
     def channel(self, run_id: str) -> RunChannel | None:
         with self._lock:
@@ -61,6 +69,8 @@ class EventBus:
                     drop = len(items) - self._feed_keep
                     base, items = base + drop, items[drop:]
                 self._feeds[workflow_id] = (base, items)
+        for listener in self._listeners:
+            listener(run_id, event, workflow_id)
 
     def _evict(self) -> None:
         finished = [rid for rid, ch in self._runs.items() if ch.done]

@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 from b3os.local.backend import Backend
 from b3os.local.envelope import new_request_id, success_body
 from b3os.local.errors import BadRequest
+from b3os.local.kind_routes import register_kind_routes
 from b3os.local.sse import run_stream, workflow_stream
 from b3os.local.validate import validate_request
 from b3os.local.workflows import Caller
@@ -242,4 +243,5 @@ def build_router(backend: Backend, settings: Any) -> APIRouter:  # noqa: C901 - 
         headers = {k: v for k, v in request.headers.items()}
         return ok(runs.webhook(secret, body, headers))
 
+    register_kind_routes(route, backend)  # connectors, execution webhooks, workflow variables
     return router

@@ -47,6 +47,12 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_org ON runs(org_id, seq);
 CREATE INDEX IF NOT EXISTS runs_wf ON runs(workflow_id, seq);
+CREATE TABLE IF NOT EXISTS kind_docs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL, id TEXT NOT NULL, org_id TEXT NOT NULL, parent TEXT NOT NULL DEFAULT '',
+    doc TEXT NOT NULL, UNIQUE (kind, id)
+);
+CREATE INDEX IF NOT EXISTS kind_docs_org ON kind_docs(kind, org_id, parent, seq);
 """
 
 
@@ -128,7 +134,7 @@ class Store:
     def reset(self) -> None:
         """Drop all state except the bootstrap organizations and keys."""
         with self.transaction():
-            for table in ("workflows", "versions", "runs"):
+            for table in ("workflows", "versions", "runs", "kind_docs"):
                 self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             self._db.execute("DELETE FROM api_keys WHERE bootstrap=0")
             self._db.execute("DELETE FROM orgs WHERE bootstrap=0")
@@ -232,4 +238,39 @@ class Store:
 
     def unfinished_runs(self) -> list[dict[str, Any]]:
         rows = self._all("SELECT doc FROM runs WHERE status IN ('running','waiting')", ())
+        return [dict(json.loads(r[0])) for r in rows]
+
+    # -- documents of the other kinds (connectors, execution webhooks, deliveries, variables) --
+    def put_doc(self, kind: str, doc: dict[str, Any], *, org_id: str, parent: str = "") -> None:
+        """Insert or replace one document of ``kind``, keyed by ``doc["id"]`` (order of first insert kept)."""
+        self._exec(
+            "INSERT INTO kind_docs (kind, id, org_id, parent, doc) VALUES (?,?,?,?,?)"
+            " ON CONFLICT(kind, id) DO UPDATE SET doc=excluded.doc",
+            (kind, doc["id"], org_id, parent, dumps(doc)),
+        )
+
+    def get_doc(self, kind: str, doc_id: str) -> dict[str, Any] | None:
+        row = self._one("SELECT doc FROM kind_docs WHERE kind=? AND id=?", (kind, doc_id))
+        return None if row is None else dict(json.loads(row[0]))
+
+    def delete_doc(self, kind: str, doc_id: str) -> bool:
+        with self.transaction():
+            cursor = self._db.execute("DELETE FROM kind_docs WHERE kind=? AND id=?", (kind, doc_id))
+            return cursor.rowcount > 0
+
+    def list_docs(
+        self, kind: str, *, org_id: str | None, parent: str | None = None, limit: int = -1, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """Documents of ``kind`` in insertion order; ``org_id=None`` means every organization."""
+        where, args = ["kind=?"], [kind]
+        if org_id is not None:
+            where.append("org_id=?")
+            args.append(org_id)
+        if parent is not None:
+            where.append("parent=?")
+            args.append(parent)
+        rows = self._all(
+            f"SELECT doc FROM kind_docs WHERE {' AND '.join(where)} ORDER BY seq LIMIT ? OFFSET ?",  # noqa: S608
+            (*args, limit, offset),
+        )
         return [dict(json.loads(r[0])) for r in rows]
