@@ -30,7 +30,7 @@ from b3os.errors import (
     TransportError,
     ValidationFailedError,
 )
-from b3os.redact import redact_text
+from b3os.redact import redact, redact_text
 
 __all__ = [
     "CODE_DUPLICATE_RUN_ID",
@@ -48,9 +48,14 @@ __all__ = [
 CODE_INVALID_DEFINITION = 400228
 CODE_DUPLICATE_RUN_ID = 400079
 
-# Everything httpx raises on purpose: HTTPError (transport and status errors), plus the two
-# families that are not HTTPError subclasses (a malformed URL, misuse of a streamed body).
-HTTPX_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+# Everything httpx raises on purpose: HTTPError (transport and status errors), plus the families
+# that are not HTTPError subclasses (a malformed URL, misuse of a streamed body, cookie clashes).
+HTTPX_ERRORS: tuple[type[Exception], ...] = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    httpx.StreamError,
+    httpx.CookieConflict,
+)
 
 _BY_STATUS: dict[int, type[APIError]] = {
     400: BadRequestError,
@@ -129,16 +134,6 @@ def _scrub(text: str, secrets: tuple[str, ...]) -> str:
     return redact_text(text, secrets)
 
 
-def _scrub_any(value: Any, secrets: tuple[str, ...]) -> Any:
-    if isinstance(value, str):
-        return _scrub(value, secrets)
-    if isinstance(value, list):
-        return [_scrub_any(v, secrets) for v in value]
-    if isinstance(value, dict):
-        return {k: _scrub_any(v, secrets) for k, v in value.items()}
-    return value
-
-
 def error_from_response(
     response: httpx.Response, *, method: str, path: str, secrets: tuple[str, ...] = ()
 ) -> APIError:
@@ -179,7 +174,7 @@ def error_from_response(
     else:
         message = f"the server returned HTTP {status} with an empty body"
     message = _scrub(message, secrets)
-    details = _scrub_any(details, secrets)
+    details = redact(details, secrets)  # known secrets by value, secret-named keys by key
     kwargs: dict[str, Any] = {
         "status_code": status,
         "code": code,
