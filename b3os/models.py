@@ -49,11 +49,12 @@ class WireModel(BaseModel):
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON-ready camelCase dict the API speaks."""
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        return to_wire(self)
 
 
 def to_wire(model: BaseModel) -> dict[str, Any]:
-    """Dump any model to its wire form (camelCase, no None values, JSON types)."""
+    """Dump any model to its wire form (camelCase, no None values, JSON types): the one place
+    this dump is spelled."""
     return model.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 

@@ -14,11 +14,9 @@ __all__ = ["server_added_definition_fields", "trigger_types", "validate"]
 def validate(definition: object) -> list[dict[str, Any]]:
     """ValidationErrorItem dicts (camelCase wire form) from ``b3os.definition`` (G9)."""
     from b3os.definition import validate_definition
+    from b3os.models import to_wire
 
-    return [
-        item.model_dump(by_alias=True, exclude_none=True, mode="json")
-        for item in validate_definition(definition)
-    ]
+    return [to_wire(item) for item in validate_definition(definition)]
 
 
 def server_added_definition_fields() -> frozenset[str]:
