@@ -15,19 +15,25 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import BaseModel
 
 from b3os import _http
-from b3os._api import ConnectorsAPI, ExecutionWebhooksAPI, RunsAPI, VariablesAPI, WorkflowsAPI
-from b3os._api.runs import new_run_id
+from b3os._api.runs import RunsAPI, new_run_id
+from b3os._api.workflows import WorkflowsAPI
 from b3os._retry import DEFAULT_RETRY, NO_RETRY, RetryBudget, RetryPolicy
 from b3os._transport import MAX_PAGE_SIZE, Transport
 from b3os._version import __version__
 from b3os.errors import ConfigError
 from b3os.models import Page, Run, RunEvent, RunListItem, ValidationResult, Workflow, WorkflowListItem
+
+if TYPE_CHECKING:
+    from b3os._api.connectors import ConnectorsAPI
+    from b3os._api.execution_webhooks import ExecutionWebhooksAPI
+    from b3os._api.variables import VariablesAPI
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -52,9 +58,6 @@ class Client:
 
     workflows: WorkflowsAPI
     runs: RunsAPI
-    connectors: ConnectorsAPI
-    execution_webhooks: ExecutionWebhooksAPI
-    variables: VariablesAPI
 
     def __init__(
         self,
@@ -98,11 +101,27 @@ class Client:
         )
         self.workflows = WorkflowsAPI(self._transport)
         self.runs = RunsAPI(self._transport)
-        self.connectors = ConnectorsAPI(self._transport)
-        self.execution_webhooks = ExecutionWebhooksAPI(self._transport)
-        self.variables = VariablesAPI(self._transport)
 
     new_run_id = staticmethod(new_run_id)
+
+    # The kinds around workflows load on first use: ``import b3os.client`` stays as cheap as before.
+    @cached_property
+    def connectors(self) -> ConnectorsAPI:
+        from b3os._api.connectors import ConnectorsAPI
+
+        return ConnectorsAPI(self._transport)
+
+    @cached_property
+    def execution_webhooks(self) -> ExecutionWebhooksAPI:
+        from b3os._api.execution_webhooks import ExecutionWebhooksAPI
+
+        return ExecutionWebhooksAPI(self._transport)
+
+    @cached_property
+    def variables(self) -> VariablesAPI:
+        from b3os._api.variables import VariablesAPI
+
+        return VariablesAPI(self._transport)
 
     # -- lifecycle and the retry budget --------------------------------------------------------
 
