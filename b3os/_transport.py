@@ -96,9 +96,11 @@ class Transport:
         json: Any = None,
         safe: bool | None = None,
         ok_on_retry_code: int | None = None,
+        gone_ok_on_retry: bool = False,
         secrets: tuple[str, ...] = (),
     ) -> Any:
-        """Send, retry if ``safe`` (default: GET/PUT/DELETE), unwrap the envelope's ``data``."""
+        """Send, retry if ``safe`` (default: GET/PUT/DELETE), unwrap the envelope's ``data``.
+        ``gone_ok_on_retry``: a 404 on a retry of a DELETE means an earlier attempt landed."""
         if safe is None:
             safe = method in ("GET", "PUT", "DELETE", "HEAD")
         query = _http.clean_params(dict(params) if params else None)
@@ -108,7 +110,13 @@ class Transport:
             return self.http.request(method, path, params=query, json=json, headers=headers)
 
         response = self.send(
-            method, path, send, safe=safe, ok_on_retry_code=ok_on_retry_code, secrets=secrets
+            method,
+            path,
+            send,
+            safe=safe,
+            ok_on_retry_code=ok_on_retry_code,
+            ok_on_retry_status=404 if gone_ok_on_retry else None,
+            secrets=secrets,
         )
         return None if response is None else _http.unwrap(response, method=method, path=path)
 
@@ -120,10 +128,12 @@ class Transport:
         *,
         safe: bool,
         ok_on_retry_code: int | None = None,
+        ok_on_retry_status: int | None = None,
         secrets: tuple[str, ...] = (),
     ) -> httpx.Response | None:
         """The retry loop. Returns the 2xx response, or None when ``ok_on_retry_code`` (an error code
-        meaning "an earlier attempt already succeeded", e.g. 400079 for runs) shows up on a retry.
+        meaning "an earlier attempt already succeeded", e.g. 400079 for runs) or
+        ``ok_on_retry_status`` (404 for a DELETE) shows up on a retry.
         ``send`` must return a response whose body is readable (streams: read on failure)."""
         budget = self.budget(self.retry if safe else NO_RETRY)
         all_secrets = (*self.secrets, *secrets)
@@ -143,7 +153,10 @@ class Transport:
                 if response.is_success:
                     return response
                 api_error = _http.error_from_response(response, method=method, path=path, secrets=all_secrets)
-                if attempt > 1 and ok_on_retry_code is not None and api_error.code == ok_on_retry_code:
+                if attempt > 1 and (
+                    (ok_on_retry_code is not None and api_error.code == ok_on_retry_code)
+                    or (ok_on_retry_status is not None and response.status_code == ok_on_retry_status)
+                ):
                     return None
                 error = api_error
                 retryable = response.status_code in RETRY_STATUSES

@@ -82,4 +82,4 @@ class ConnectorsAPI:
         return self._t.model(Connector, raw)
 
     def delete(self, id: str) -> None:
-        self._t.request("DELETE", f"/v1/connectors/{seg(id)}")
+        self._t.request("DELETE", f"/v1/connectors/{seg(id)}", gone_ok_on_retry=True)

@@ -66,7 +66,7 @@ class ExecutionWebhooksAPI:
 
     def delete(self, id: str) -> None:
         """ASSUMPTION: DELETE removes the endpoint (its delivery records stay readable)."""
-        self._t.request("DELETE", f"{BASE}/{seg(id)}")
+        self._t.request("DELETE", f"{BASE}/{seg(id)}", gone_ok_on_retry=True)
 
     def enable(self, id: str) -> ExecutionWebhook | None:
         """Enable; safe to repeat (the outcome does not depend on how often it is sent)."""

@@ -50,4 +50,6 @@ class VariablesAPI:
         return self._t.model(VariableDef, raw)
 
     def delete(self, workflow_id: str, name: str) -> None:
-        self._t.request("DELETE", f"/v1/workflows/{seg(workflow_id)}/variables/{seg(name)}")
+        self._t.request(
+            "DELETE", f"/v1/workflows/{seg(workflow_id)}/variables/{seg(name)}", gone_ok_on_retry=True
+        )

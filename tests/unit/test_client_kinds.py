@@ -222,3 +222,23 @@ def test_variable_delete_and_path_segments_are_quoted() -> None:
     client, rec = client_for(ok(None))
     client.variables.delete("wf_1", "a/b")
     assert rec.requests[-1].url.raw_path == b"/v1/workflows/wf_1/variables/a%2Fb"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.connectors.delete("conn_1"),
+        lambda c: c.execution_webhooks.delete("weh_1"),
+        lambda c: c.variables.delete("wf_1", "n"),
+    ],
+    ids=["connector", "execution-webhook", "variable"],
+)
+def test_a_delete_whose_lost_answer_landed_is_done_on_the_retry(call: Callable[[Client], Any]) -> None:
+    gone = httpx.Response(404, json={"code": 404001, "message": "not found", "details": []})
+    client, rec = client_for(httpx.Response(502), gone)
+    call(client)
+    assert len(rec.requests) == 2
+    client, rec = client_for(gone)
+    with pytest.raises(APIError) as info:
+        call(client)
+    assert info.value.status_code == 404, "a 404 on the first attempt is still an error"
