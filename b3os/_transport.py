@@ -76,6 +76,18 @@ class Transport:
         self.sleep = sleep
         self.clock = clock
         self.closed = threading.Event()
+        self._learned: tuple[str, ...] = ()
+        self._learn_lock = threading.Lock()
+
+    def remember_secret(self, secret: str) -> None:
+        """Scrub ``secret`` (a signing secret this client received) from every later error text."""
+        with self._learn_lock:
+            if secret and secret not in self._learned:
+                self._learned = (*self._learned, secret)
+
+    @property
+    def all_secrets(self) -> tuple[str, ...]:
+        return (*self.secrets, *self._learned)
 
     def close(self) -> None:
         self.closed.set()
@@ -136,7 +148,7 @@ class Transport:
         ``ok_on_retry_status`` (404 for a DELETE) shows up on a retry.
         ``send`` must return a response whose body is readable (streams: read on failure)."""
         budget = self.budget(self.retry if safe else NO_RETRY)
-        all_secrets = (*self.secrets, *secrets)
+        all_secrets = (*self.all_secrets, *secrets)
         while True:
             attempt = budget.attempt()
             retry_after: float | None = None
@@ -240,4 +252,6 @@ class Transport:
         try:
             yield from response.iter_lines()
         except _http.HTTPX_ERRORS as exc:
-            raise _http.translate_transport_error(exc, method="GET", path=path, secrets=self.secrets) from exc
+            raise _http.translate_transport_error(
+                exc, method="GET", path=path, secrets=self.all_secrets
+            ) from exc

@@ -48,7 +48,9 @@ class ExecutionWebhooksAPI:
         Never retried: a repeat would create a duplicate."""
         body = _body(name, url, description, subscribed_event_types, max_retries)
         raw = self._t.request("POST", BASE, json=body, safe=False)
-        return self._t.model(CreatedExecutionWebhook, raw)
+        created = self._t.model(CreatedExecutionWebhook, raw)
+        self._t.remember_secret(created.signing_secret)
+        return created
 
     def update(
         self,
@@ -89,6 +91,7 @@ class ExecutionWebhooksAPI:
                 method="POST",
                 path=f"{BASE}/{seg(id)}/regenerate-secret",
             )
+        self._t.remember_secret(secret)
         return secret
 
     def list_deliveries(

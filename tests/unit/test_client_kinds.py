@@ -242,3 +242,15 @@ def test_a_delete_whose_lost_answer_landed_is_done_on_the_retry(call: Callable[[
     with pytest.raises(APIError) as info:
         call(client)
     assert info.value.status_code == 404, "a 404 on the first attempt is still an error"
+
+
+def test_a_signing_secret_the_client_received_is_scrubbed_from_later_errors() -> None:
+    secret = "whsec_learned_secret_987"
+    echo = {"code": 400001, "message": f"secret {secret} is wrong", "details": []}
+    client, _ = client_for(
+        ok({"endpoint": ENDPOINT, "signingSecret": secret}), httpx.Response(400, json=echo)
+    )
+    client.execution_webhooks.create(name="ops", url="http://127.0.0.1:9/x")
+    with pytest.raises(APIError) as info:
+        client.execution_webhooks.get("weh_1")
+    assert secret not in str(info.value) and "secret *** is wrong" in str(info.value)
