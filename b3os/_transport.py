@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -32,8 +33,6 @@ M = TypeVar("M", bound=BaseModel)
 
 def seg(value: object) -> str:
     """One URL path segment: an id like ``wf_1?x=1`` or ``../runs`` must not change the route."""
-    from urllib.parse import quote
-
     return quote(str(value), safe="")
 
 
