@@ -324,6 +324,7 @@ class SimpleKind(Kind):
         key, so after a failure that may have landed, the natural key is looked up. What is found
         is adopted only when it holds exactly the declared content (what this run's own lost
         POST would have made); anything else is a conflict, and nothing is touched."""
+        budget = client.retry_budget()  # one budget for every attempt, Retry-After included
         attempt = 0
         while True:
             attempt += 1
@@ -331,7 +332,7 @@ class SimpleKind(Kind):
                 return self.state_of(self.api_create(client, body, spec))
             except (RateLimitError, ServerError, TransportError) as exc:
                 transient = not isinstance(exc, ServerError) or exc.status_code in RETRY_STATUSES
-                if not transient or attempt >= client.retry.max_attempts:
+                if not transient:
                     raise
                 landed = self.read_many(client, [Spec(spec.kind, {**spec.values, "id": None})])[0]
                 if landed is not None:
@@ -342,7 +343,8 @@ class SimpleKind(Kind):
                             status_code=409,
                         ) from exc
                     return landed
-                client.backoff(attempt, getattr(exc, "retry_after", None))
+                if not client.backoff(attempt, getattr(exc, "retry_after", None), budget=budget):
+                    raise budget.give_up(exc) from None
 
     def _merge(self, state: State, row: Mapping[str, Any] | None) -> State:
         if row is None or not isinstance(row.get("id"), str):

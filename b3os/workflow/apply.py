@@ -172,7 +172,8 @@ class _Run:
         look the name up: found means an earlier attempt landed (adopt it), absent means it did
         not (create again, after the same backoff the client uses).
         """
-        c, max_attempts = self.client, self.client.retry.max_attempts
+        c = self.client
+        budget = c.retry_budget()  # one budget for every attempt, Retry-After included
         attempt = 0
         while True:
             attempt += 1
@@ -183,14 +184,15 @@ class _Run:
                 )  # fmt: skip
             except (RateLimitError, ServerError, TransportError) as exc:
                 transient = not isinstance(exc, ServerError) or exc.status_code in RETRY_STATUSES
-                if not transient or attempt >= max_attempts:
+                if not transient:
                     raise
                 landed = read(c, WorkflowSpec(name=f["name"]))
                 if landed is not None:
                     self.id, self.version = landed.id, landed.version
                     self.latest, self.live = landed.wire, landed.live_wire
                     return
-                c.backoff(attempt, getattr(exc, "retry_after", None))
+                if not c.backoff(attempt, getattr(exc, "retry_after", None), budget=budget):
+                    raise budget.give_up(exc) from None
                 continue
             self._saw(row, live=False)
             return

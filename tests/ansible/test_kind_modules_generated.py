@@ -20,7 +20,9 @@ SIMPLE = [k for k in KINDS if isinstance(k, SimpleKind)]
 
 def test_generated_modules_are_up_to_date() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "ansible_kinds.py"), "--check"], capture_output=True, text=True
+        [sys.executable, str(ROOT / "scripts" / "ansible_kinds.py"), "--check"],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -148,5 +148,8 @@ class FakeClient:
         self.execution_webhooks = Hooks(self)
         self.variables = Variables(self)
 
-    def backoff(self, attempt: int, retry_after: float | None = None) -> None:
-        pass
+    def retry_budget(self) -> Any:
+        return self.retry
+
+    def backoff(self, attempt: int, retry_after: float | None = None, *, budget: Any = None) -> bool:
+        return attempt < self.retry.max_attempts
