@@ -12,7 +12,7 @@ Plain data only (imported by the validator, which every front end imports): no p
 
 ``payloadSchema`` is a small JSON-Schema subset the validator understands: ``required`` and, per
 property, ``type`` (string, integer, number, boolean, object, array or a list of them),
-``minimum`` and ``minLength``. A whole-expression string ``"{{…}}"`` is accepted for any
+``minimum``, ``maximum`` and ``minLength``. A whole-expression string ``"{{…}}"`` is accepted for any
 non-string type (it is resolved at run time). ``examples[0]`` of a property is quoted in messages.
 
 Node types that are *not* in this table (the real service's ~500 catalog actions, and the trigger
@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 _MS = "milliseconds"
+INT64_MAX = 2**63 - 1  # integer fields are int64 in the Go service
 
 # kind: trigger | action. category "Logic" marks the control-flow actions (GET /v1/logic-actions).
 # local: how b3os-local runs the node (a handler name of b3os.local.nodes or the engine), or None
@@ -157,6 +158,7 @@ NODE_TYPES: dict[str, dict[str, Any]] = {
                 "delayMs": {
                     "type": "integer",
                     "minimum": 0,
+                    "maximum": INT64_MAX,
                     "description": f"how long to wait, in {_MS}",
                     "examples": [5000],
                 },
@@ -243,6 +245,7 @@ NODE_TYPES: dict[str, dict[str, Any]] = {
                 "timeoutMs": {
                     "type": "integer",
                     "minimum": 1,
+                    "maximum": INT64_MAX,
                     "description": f"give up after this many {_MS} (default: wait forever)",
                     "examples": [60000],
                 },

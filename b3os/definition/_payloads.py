@@ -113,6 +113,21 @@ def check_schema(v: _Validator, node_id: str, payload: Mapping[str, Any], schema
                 f"{field} must be {need} integer{unit}, got {json.dumps(value)}" + (f": {eg}" if eg else ""),
             )
             continue
+        maximum = prop.get("maximum")
+        if (
+            isinstance(maximum, int)
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and value > maximum
+        ):
+            v.add(
+                "nodes",
+                "invalid_field_value",
+                node_id,
+                field,
+                f"{field} must be at most {maximum}, got {json.dumps(value)}" + (f": {eg}" if eg else ""),
+            )
+            continue
         min_length = prop.get("minLength")
         if isinstance(min_length, int) and isinstance(value, str) and len(value.strip()) < min_length:
             hint = f"add a non-empty string such as {example}" if example else "add a non-empty string"

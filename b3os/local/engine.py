@@ -324,7 +324,7 @@ class RunHandle:
         )
 
     def _sleep(self, seconds: float) -> None:
-        if self.stop_event.wait(max(0.0, seconds)):
+        if self.stop_event.wait(min(max(0.0, seconds), threading.TIMEOUT_MAX)):
             raise _Stop
 
     def _delay(self, payload: dict[str, Any], scope: Scope) -> dict[str, Any]:
