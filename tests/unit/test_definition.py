@@ -915,4 +915,6 @@ def test_integer_payload_fields_beyond_int64_are_rejected() -> None:
     (item,) = validate_definition(d)
     assert (item.node_id, item.field, item.code) == ("pause", "payload.delayMs", "invalid_field_value")
     assert "at most 9223372036854775807" in item.message
-    assert validate_definition(_with(_node("pause", {"type": "delay", "payload": {"delayMs": 2**63 - 1}}))) == []
+    assert (
+        validate_definition(_with(_node("pause", {"type": "delay", "payload": {"delayMs": 2**63 - 1}}))) == []
+    )
