@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
             help="resource YAML/JSON files (kind: workflow by default) or directories",
         )
         p.add_argument("--json", action="store_true", help="machine-readable output for CI")
+        p.add_argument(
+            "--catalog",
+            action="store_true",
+            help="also check node types and payloads against the server's catalog",
+        )
         if name != "validate":
             p.add_argument(
                 "--parallelism", type=_positive, default=10, metavar="N",
@@ -62,9 +67,6 @@ def _parser() -> argparse.ArgumentParser:
             )  # fmt: skip
         if name == "validate":
             p.add_argument("--offline", action="store_true", help="only the local validator; no API calls")
-            p.add_argument(
-                "--catalog", action="store_true", help="also check payloads against the server's catalog"
-            )
 
     run = sub.add_parser("run", help="start a run of a workflow, optionally following it live")
     run.add_argument("workflow", metavar="NAME_OR_ID")

@@ -62,9 +62,9 @@ def _client(args: argparse.Namespace) -> Client:
 
 def _declared(args: argparse.Namespace, out: Console) -> int:
     declared = load_files(args.paths)  # every file is read and checked locally before any request
+    if args.catalog:  # node types and payloads against the server's catalog, before any other request
+        actions.check_against_catalog(args, [(d.path, d.spec) for d in declared if d.kind.name == "workflow"])
     if args.command == "validate":
-        if args.catalog:
-            actions.check_against_catalog(args, [(d.path, d.spec) for d in declared if d.kind.name == "workflow"])
         if not args.offline:
             with _client(args) as client:
                 for item in declared:

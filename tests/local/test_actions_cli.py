@@ -62,3 +62,17 @@ def test_validate_catalog_checks_types_against_the_server(
     err = capsys.readouterr().err
     assert "bad.yaml" in err and "coingecko-get-token-price" in err and "not in the server's catalog" in err
     assert "good.yaml" not in err
+
+
+def test_plan_catalog_refuses_unknown_types_before_any_write(
+    cli_env: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("B3OS_API_KEY", cli_env.api_key)
+    cli_env.reset()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: b\nstate: draft\ndefinition:\n  nodes:\n    root: {type: manual, payload: {}, children: [p]}\n"
+                   "    p: {type: lgo, payload: {}}\n")  # fmt: skip
+    assert main(["apply", "--catalog", str(bad)]) == 1
+    assert "lgo" in capsys.readouterr().err
+    assert [e["path"] for e in cli_env.requests()] == ["/v1/triggers", "/v1/actions"]  # reads only
+    assert main(["plan", str(bad)]) == 2  # without --catalog an unknown lowercase type is accepted
