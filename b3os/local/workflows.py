@@ -523,10 +523,7 @@ class WorkflowBackend:
         items = []
         for n in numbers[offset : offset + limit]:
             ver = self.version_doc(agg, n)
-            row = self.render(agg, ver)
-            # each version row has its own metadata, not the workflow's (issue 17)
-            row["createdAt"] = ver.get("createdAt") or agg["createdAt"]
-            row["createdBy"] = ver.get("versionCreatedBy") or agg["createdBy"]
+            row = self.render_version(agg, ver)
             row["versionNumber"] = n
             row["publishedAt"] = ver.get("publishedAt")
             items.append(row)
@@ -546,7 +543,15 @@ class WorkflowBackend:
             raise BadRequest(f"versionNumber must be a positive integer (at most {INT64_MAX})") from None
         if n < 1:
             raise BadRequest("versionNumber must be a positive integer")
-        return self.render(agg, self.version_doc(agg, n))
+        return self.render_version(agg, self.version_doc(agg, n))
+
+    def render_version(self, agg: dict[str, Any], ver: dict[str, Any]) -> dict[str, Any]:
+        """A version row with its own metadata, not the workflow's (issue 17); rows written
+        before versions kept theirs fall back to the workflow's."""
+        row = self.render(agg, ver)
+        row["createdAt"] = ver.get("createdAt") or agg["createdAt"]
+        row["createdBy"] = ver.get("versionCreatedBy") or agg["createdBy"]
+        return row
 
     def version_count(self, caller: Caller, wf_id: str) -> dict[str, Any]:
         return {"total": int(self.load(caller, wf_id)["latestVersion"])}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,12 +98,15 @@ def test_sync_run_returns_the_finished_state_and_is_not_shadowed_by_get_run(api:
 
 def test_version_rows_carry_their_own_created_at_and_by(api: httpx.Client) -> None:
     wf = create(api)
+    time.sleep(0.005)  # timestamps have millisecond precision
     data(api.put(f"/v1/workflows/{wf['id']}", json={"name": "second"}))
     items = data(api.get(f"/v1/workflows/{wf['id']}/versions"))["items"]
     assert [i["versionNumber"] for i in items] == [2, 1]
     assert items[1]["createdAt"] == wf["createdAt"]
     assert items[0]["createdAt"] > items[1]["createdAt"]  # ISO-8601 with ms: sortable
     assert all(i["createdBy"] == wf["createdBy"] for i in items)
+    assert data(api.get(f"/v1/workflows/{wf['id']}/versions/2"))["createdAt"] == items[0]["createdAt"]
+    assert data(api.get(f"/v1/workflows/{wf['id']}"))["createdAt"] == wf["createdAt"]  # the workflow's own
 
 
 INT_EDGES: list[tuple[str, str, dict[str, Any] | None]] = [
