@@ -37,15 +37,17 @@ def _get(base_url: str | None, path: str, timeout: float) -> Any:
 def fetch_entry(node_type: str, *, base_url: str | None = None, timeout: float = 30.0) -> dict[str, Any]:
     """One node type's entry: the action of that type, else the trigger (404 -> APIError)."""
     path = quote(node_type, safe="")
+    kind = "action"
     try:
         data = _get(base_url, f"/v1/actions/{path}", timeout)
     except APIError as exc:
         if exc.status_code != 404:
             raise
+        kind = "trigger"
         data = _get(base_url, f"/v1/triggers/{path}", timeout)
     if not isinstance(data, dict):
-        raise APIError(f"GET /v1/actions/{node_type}: the answer is not an object", status_code=200)
-    return {**data, "kind": data.get("kind") or ("trigger" if "category" not in data else "action")}
+        raise APIError(f"GET /v1/{kind}s/{node_type}: the answer is not an object", status_code=200)
+    return {**data, "kind": kind}
 
 
 def fetch_catalog(*, base_url: str | None = None, timeout: float = 30.0) -> dict[str, dict[str, Any]]:

@@ -1,8 +1,9 @@
 """The run engine: executes runs in background threads (shared/b3os-api.md §7, §8.2, §11).
 
 Depth-first from the trigger in ``children`` order; expressions see the trigger and the
-ancestors on the path. Built-ins log, delay, if, for-each, wait, format, filter and pluck really
-run; every other catalog type is simulated when ``simulate`` is set and fails otherwise. No node
+ancestors on the path. A node runs with the handler its b3os.catalog entry names (``local``):
+log, delay, if, for-each, wait, format, filter and pluck today; every other type is simulated
+when ``simulate`` is set and fails otherwise. No node
 executes code or touches the network. State changes are persisted and published as SSE events.
 """
 
