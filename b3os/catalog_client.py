@@ -51,10 +51,19 @@ def fetch_entry(node_type: str, *, base_url: str | None = None, timeout: float =
 
 
 def fetch_catalog(*, base_url: str | None = None, timeout: float = 30.0) -> dict[str, dict[str, Any]]:
-    """Node type -> entry for every action and trigger the server lists (``kind`` added)."""
+    """Node type -> entry for every trigger, logic action and action the server lists (``kind`` added)."""
     out: dict[str, dict[str, Any]] = {}
-    for kind, path in (("trigger", "/v1/triggers"), ("action", "/v1/actions")):
-        data = _get(base_url, path, timeout)
+    for kind, path in (
+        ("trigger", "/v1/triggers"),
+        ("action", "/v1/logic-actions"),
+        ("action", "/v1/actions"),
+    ):
+        try:
+            data = _get(base_url, path, timeout)
+        except APIError as exc:
+            if exc.status_code == 404 and path == "/v1/logic-actions":
+                continue  # a server without the logic list: its logic actions are in /v1/actions
+            raise
         if not isinstance(data, list):
             raise APIError(f"GET {path}: expected a list of definitions", status_code=200)
         for item in data:

@@ -15,6 +15,7 @@ from b3os.definition._common import (
     _NODE_ID_RE,
     _PATH_RE,
     _PLAIN_ROOTS,
+    BUILTIN_ACTION_TYPES,
     MAX_NODES,
     _item,
     _snake,
@@ -417,7 +418,13 @@ class _Validator:
             return
         remote = self.server_catalog.get(t)
         if remote is None:
-            if local is None and _ACTION_TYPE_RE.match(t):
+            # §6.1 built-ins and OAS trigger types are known to exist even when a list omits them
+            if (
+                local is None
+                and _ACTION_TYPE_RE.match(t)
+                and t not in BUILTIN_ACTION_TYPES
+                and not is_trigger_type(t)
+            ):
                 self.add(
                     "nodes",
                     "unknown_node_type",

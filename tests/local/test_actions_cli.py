@@ -74,5 +74,9 @@ def test_plan_catalog_refuses_unknown_types_before_any_write(
                    "    p: {type: lgo, payload: {}}\n")  # fmt: skip
     assert main(["apply", "--catalog", str(bad)]) == 1
     assert "lgo" in capsys.readouterr().err
-    assert [e["path"] for e in cli_env.requests()] == ["/v1/triggers", "/v1/actions"]  # reads only
+    assert [e["path"] for e in cli_env.requests()] == [
+        "/v1/triggers",
+        "/v1/logic-actions",
+        "/v1/actions",
+    ]  # reads only
     assert main(["plan", str(bad)]) == 2  # without --catalog an unknown lowercase type is accepted

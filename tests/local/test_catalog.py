@@ -106,6 +106,11 @@ def test_a_type_outside_the_table_is_accepted_offline_and_checked_with_a_server_
     }  # fmt: skip
     items = {(i.node_id, i.code) for i in validate_definition(definition, catalog=server_catalog)}
     assert items == {("price", "missing_field"), ("typo", "unknown_node_type")}
+    # a §6.1 built-in or an OAS trigger type is never "unknown", even if the server's lists omit it
+    definition["nodes"]["typo"]["type"] = "regex"
+    definition["nodes"]["root"]["type"] = "evm-log"
+    items = {(i.node_id, i.code) for i in validate_definition(definition, catalog=server_catalog)}
+    assert items == {("price", "missing_field")}
 
 
 def test_the_catalog_module_imports_no_pydantic_or_http() -> None:
