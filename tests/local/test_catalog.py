@@ -127,3 +127,30 @@ def test_engine_types_are_the_tables_local_handlers() -> None:
     engine_own = {"if", "for-each", "wait", "delay"}
     for node_type in BUILTIN_TYPES:
         assert catalog.local_handler(node_type) in set(HANDLERS) | engine_own, node_type
+
+
+def test_the_tables_types_are_known_to_the_validator_constants() -> None:
+    from b3os.definition import BUILTIN_ACTION_TYPES, TRIGGER_TYPES
+
+    assert catalog.action_types() <= BUILTIN_ACTION_TYPES and catalog.trigger_types() <= TRIGGER_TYPES
+
+
+@pytest.mark.parametrize(
+    "node_type", sorted(t for t in catalog.action_types() if t not in ("wait", "for-each"))
+)
+def test_each_example_payload_is_valid_and_runs_to_a_result_the_table_describes(
+    api: httpx.Client, server: LocalServer, node_type: str
+) -> None:
+    server.set_time_scale(0.001)  # the delay example waits 5 s
+    entry = catalog.NODE_TYPES[node_type]
+    node: dict[str, Any] = {"type": node_type, "payload": entry["example"], "children": []}
+    definition = {"nodes": {"root": {"type": "manual", "payload": {}, "children": ["n"]}, "n": node}}
+    assert validate_definition(definition) == []
+    trigger = {"name": "Ada", "price": 5, "items": [{"price": {"usd": 1}}], "first": "A", "last": "L"}
+    try:
+        got = data(api.post("/v1/runs/sync", json={"definition": definition, "payload": trigger}))
+    finally:
+        server.set_time_scale(1.0)
+    assert got["status"] == "success", got["executionState"]["n"]
+    result = got["executionState"]["n"]["result"]
+    assert set(result) <= set(entry["resultSchema"]["properties"]), result
