@@ -1,6 +1,7 @@
 """Routes the official client calls around workflows (issue 17): the token check
 ``GET /v1/organizations``, ``GET /v1/workflows/{id}/schedule``, ``GET /v1/workflows/{id}/analyze-funds``
-(a stub: no requirements), and the ephemeral runs ``POST /v1/runs`` and ``POST /v1/runs/sync``.
+(a stub: no requirements), the ephemeral runs ``POST /v1/runs`` and ``POST /v1/runs/sync``, and the
+one-shot ``POST /v1/actions/{type}/run`` for the catalog actions b3os-local executes.
 
 Edge choices (the spec is silent) are listed in docs/internals.md, "b3os-local round 2".
 """
@@ -15,9 +16,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from b3os import catalog
 from b3os.local.backend import Backend
 from b3os.local.engine import RunHandle
-from b3os.local.errors import BadRequest
+from b3os.local.errors import BadRequest, NotFound
 from b3os.local.routes import body_of, caller_of, ok
 from b3os.local.runs import check_run_id
 from b3os.local.util import now_iso
@@ -160,6 +162,27 @@ class ClientOps:
         return handle
 
 
+ONE_SHOT_REFUSED = frozenset({"wait", "for-each"})  # they need a workflow around them
+
+
+def one_shot_definition(node_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``POST /v1/actions/{type}/run`` as a two-node ephemeral definition: manual -> the action."""
+    entry = catalog.entry(node_type)
+    if entry is None or entry.get("kind") == "trigger":
+        raise NotFound(f"action type {node_type!r} not found: GET /v1/actions lists the known types")
+    if not entry.get("local") or node_type in ONE_SHOT_REFUSED:
+        raise BadRequest(f"b3os-local cannot run {node_type!r} on its own: use it inside a workflow")
+    inputs = body.get("inputs")
+    if not isinstance(inputs, dict):
+        raise BadRequest('inputs is required: send {"inputs": {...}} with the action\'s payload fields')
+    return {
+        "nodes": {
+            "root": {"type": "manual", "payload": {}, "children": ["action"]},
+            "action": {"type": node_type, "payload": inputs, "children": []},
+        }
+    }
+
+
 def build_client_router(backend: Backend) -> APIRouter:
     router = APIRouter()
     ops = ClientOps(backend)
@@ -199,7 +222,24 @@ def build_client_router(backend: Backend) -> APIRouter:
             }
         )
 
+    async def run_action(request: Request) -> Response:
+        body = await body_of(request)
+        caller = caller_of(request)  # not public: a run costs CU in the real service
+        definition = one_shot_definition(request.path_params["type"], body)
+        handle = ops.ephemeral(caller, {"definition": definition}, {}, sync=True)
+        started = time.perf_counter()
+        engine.start(handle)
+        if not await asyncio.to_thread(handle.stop_event.wait, SYNC_TIMEOUT):
+            handle.cancel()
+        node = handle.snapshot()["executionState"]["action"]
+        if node.get("status") != "success":
+            error = (node.get("result") or {}).get("error") or f"the action ended {node.get('status')}"
+            raise BadRequest(f"action {request.path_params['type']} failed: {error}")
+        duration = int((time.perf_counter() - started) * 1000)
+        return ok({"result": node.get("result") or {}, "durationMs": duration})
+
     for method, path, endpoint in (
+        ("POST", "/v1/actions/{type}/run", run_action),
         ("GET", "/v1/organizations", organizations),
         ("GET", "/v1/workflows/{wf_id}/schedule", schedule),
         ("GET", "/v1/workflows/{wf_id}/analyze-funds", analyze_funds),

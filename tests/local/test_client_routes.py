@@ -171,3 +171,21 @@ def test_workflow_run_stream_for_an_unknown_id_is_a_404_before_streaming(api: ht
     error(got, 404)
     wf = create(api)
     run(api, wf["id"])
+
+
+def test_one_shot_action_run_returns_the_result_of_the_local_handler(api: httpx.Client) -> None:
+    got = data(api.post("/v1/actions/log/run", json={"inputs": {"message": "one shot"}}))
+    assert got["result"]["message"] == "one shot" and isinstance(got["durationMs"], int)
+    assert data(api.post("/v1/actions/format/run", json={"inputs": {"template": "x"}}))["result"] == {
+        "result": "x"
+    }
+    items = error(api.post("/v1/actions/log/run", json={"inputs": {}}), 400)["details"]
+    assert [(i["nodeId"], i["field"]) for i in items] == [("action", "payload.message")]
+    error(api.post("/v1/actions/log/run", json={}), 400)  # inputs is required
+    error(api.post("/v1/actions/wait/run", json={"inputs": {}}), 400)  # needs a workflow around it
+    error(
+        api.post("/v1/actions/pluck/run", json={"inputs": {"array": 1, "path": "a"}}), 400
+    )  # the node fails
+    error(api.post("/v1/actions/slack-send-message/run", json={"inputs": {}}), 404)
+    error(api.post("/v1/actions/manual/run", json={"inputs": {}}), 404)  # a trigger
+    error(httpx.post(f"{api.base_url}/v1/actions/log/run", json={"inputs": {"message": "m"}}), 401)

@@ -257,6 +257,10 @@ def test_catalog_and_client_routes_conform(
     check(api.get(f"/v1/runs/{run_id}"), "get", "/v1/runs/{id}")  # an ephemeral run: workflowId ""
     check(api.post("/v1/runs/sync", json={"definition": definition}), "post", "/v1/runs/sync")
     check(api.post("/v1/runs/sync", json={}), "post", "/v1/runs/sync")  # 400
+    path = "/v1/actions/{type}/run"
+    check(api.post("/v1/actions/log/run", json={"inputs": {"message": "m"}}), "post", path)
+    check(api.post("/v1/actions/log/run", json={"inputs": {}}), "post", path)  # 400
+    check(api.post("/v1/actions/nope/run", json={"inputs": {}}), "post", path)  # 404
 
 
 BIG = str(2**63)

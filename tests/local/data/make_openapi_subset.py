@@ -42,6 +42,7 @@ IMPLEMENTED: dict[str, tuple[str, ...]] = {
     "/v1/workflows/{id}/analyze-funds": ("get",),
     "/v1/actions": ("get",),
     "/v1/actions/{type}": ("get",),
+    "/v1/actions/{type}/run": ("post",),
     "/v1/triggers": ("get",),
     "/v1/triggers/{type}": ("get",),
     "/v1/logic-actions": ("get",),
