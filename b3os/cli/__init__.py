@@ -1,4 +1,4 @@
-"""The ``b3os`` command: ``local``, ``validate``, ``plan``, ``apply``, ``run`` and ``runs``.
+"""The ``b3os`` command: ``local``, ``validate``, ``plan``, ``apply``, ``run``, ``runs`` and ``actions``.
 
 Exit codes follow ``terraform plan -detailed-exitcode``: 0 success with no changes, 2 success with
 changes (plan only), 1 error. ``run`` exits 0 when the run succeeded, 1 when it failed or was
@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from b3os._version import __version__
+from b3os.cli import actions
 
 __all__ = ["main"]
 
@@ -54,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
             help="resource YAML/JSON files (kind: workflow by default) or directories",
         )
         p.add_argument("--json", action="store_true", help="machine-readable output for CI")
+        p.add_argument(
+            "--catalog",
+            action="store_true",
+            help="also check node types and payloads against the server's catalog",
+        )
         if name != "validate":
             p.add_argument(
                 "--parallelism", type=_positive, default=10, metavar="N",
@@ -76,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--follow", "-f", action="store_true", help="stream the run's events until it ends")
     run.add_argument("--json", action="store_true", help="machine-readable output")
+
+    actions.register(sub)
 
     runs = sub.add_parser("runs", help="inspect and cancel runs")
     runs_sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")

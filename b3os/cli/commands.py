@@ -22,7 +22,7 @@ from b3os.resource.simple import masked_outputs
 from b3os.runs import summarize_run
 from b3os.workflow import Plan, WorkflowSpec, read, validate_on_server, validate_remotely
 
-from . import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from . import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, actions
 from .render import print_event, print_plan, print_run_summary
 
 __all__ = ["dispatch"]
@@ -35,6 +35,8 @@ def dispatch(args: argparse.Namespace) -> int:
     try:
         if args.command in ("plan", "apply", "validate"):
             return _declared(args, out)
+        if args.command == "actions":
+            return actions.run(args)
         client = _client(args)
         with client:
             if args.command == "run":
@@ -60,6 +62,8 @@ def _client(args: argparse.Namespace) -> Client:
 
 def _declared(args: argparse.Namespace, out: Console) -> int:
     declared = load_files(args.paths)  # every file is read and checked locally before any request
+    if args.catalog:  # node types and payloads against the server's catalog, before any other request
+        actions.check_against_catalog(args, [(d.path, d.spec) for d in declared if d.kind.name == "workflow"])
     if args.command == "validate":
         if not args.offline:
             with _client(args) as client:

@@ -14,6 +14,7 @@ that says how to fix it. All problems are reported, in a deterministic order.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from b3os.definition._common import (
     BUILTIN_ACTION_TYPES,
@@ -41,8 +42,15 @@ __all__ = [
 ]
 
 
-def validate_definition(definition: object) -> list[ValidationItem]:
-    """Return every structural problem of a workflow definition ([] when valid); never raises."""
+def validate_definition(
+    definition: object, *, catalog: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[ValidationItem]:
+    """Return every structural problem of a workflow definition ([] when valid); never raises.
+
+    Payloads of the node types in b3os.catalog are always checked. ``catalog`` (node type ->
+    a server's ActionDefinition/TriggerDefinition, see :func:`b3os.catalog_client.fetch_catalog`)
+    adds: types the server does not list are errors, and the payloads of types only the server
+    knows are checked against its ``payloadSchema``."""
     if not isinstance(definition, Mapping):
         return [
             _item(
@@ -81,7 +89,7 @@ def validate_definition(definition: object) -> list[ValidationItem]:
                 field="nodes",
             )
         ]
-    v = _Validator(definition, nodes)
+    v = _Validator(definition, nodes, catalog)
     v.check_nodes()
     v.check_edges()
     v.check_roots()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from b3os.catalog import NODE_TYPES
 from b3os.models import ValidationItem
 
 # OAS `entity.WorkflowType` enum, plus the legacy `webhook` trigger (§6.1: accepted, never emitted).
@@ -40,6 +41,15 @@ BUILTIN_ACTION_TYPES: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
+
+def is_trigger_type(node_type: str) -> bool:
+    """A trigger: in the OAS enum, or a trigger of the catalog table (read at call time)."""
+    if node_type in TRIGGER_TYPES:
+        return True
+    entry = NODE_TYPES.get(node_type)
+    return entry is not None and entry.get("kind") == "trigger"
+
+
 CONDITION_OPERATORS: frozenset[str] = frozenset(
     {
         "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$contains", "$notContains",
@@ -51,7 +61,6 @@ MAX_NODES = 10_000
 
 _NODE_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$")
 _ACTION_TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_BRANCHES: dict[str, tuple[str, ...]] = {"if": ("then", "else"), "wait": ("resumed", "timed_out")}
 # A "simple path" expression part: `$nodes.x.result.a`, `x.result.0.b`, `$trigger`, ...
 _PATH_RE = re.compile(r"^(\$?[A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_$-]+)*)$")
 _LITERALS = frozenset({"true", "false", "null", "nil", "undefined", "None"})

@@ -7,30 +7,37 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from b3os import catalog as _catalog
 from b3os.definition._common import (
     _ACTION_TYPE_RE,
-    _BRANCHES,
     _CONTEXT_VARS,
     _LITERALS,
     _NODE_ID_RE,
     _PATH_RE,
     _PLAIN_ROOTS,
+    BUILTIN_ACTION_TYPES,
     MAX_NODES,
-    TRIGGER_TYPES,
     _item,
     _snake,
     _strings,
     _where,
+    is_trigger_type,
 )
-from b3os.definition._payloads import PAYLOAD_CHECKS
+from b3os.definition._payloads import PAYLOAD_CHECKS, check_schema
 from b3os.models import ValidationItem
 
 
 class _Validator:
     """One validation pass; collects items in phase order (structure, graph, payloads, expressions)."""
 
-    def __init__(self, definition: Mapping[str, Any], nodes: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        definition: Mapping[str, Any],
+        nodes: Mapping[str, Any],
+        server_catalog: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.definition = definition
+        self.server_catalog = server_catalog
         self.nodes = nodes
         self.items: list[ValidationItem] = []
         self.good: dict[str, Mapping[str, Any]] = {}  # node id -> node dict (structurally usable)
@@ -233,7 +240,7 @@ class _Validator:
         root_set = set(self.roots)
         for r in self.roots:
             t = self.type_of(r)
-            if t is not None and _ACTION_TYPE_RE.match(t) and t not in TRIGGER_TYPES:
+            if t is not None and _ACTION_TYPE_RE.match(t) and not is_trigger_type(t):
                 self.add(
                     "root",
                     "root_not_trigger",
@@ -253,7 +260,7 @@ class _Validator:
                 )
         for node_id in self.good:
             t = self.type_of(node_id)
-            if node_id not in root_set and t in TRIGGER_TYPES:
+            if node_id not in root_set and t is not None and is_trigger_type(t):
                 hint = (
                     "list it in triggerNodeIds"
                     if tids is not None or not self.parents.get(node_id)
@@ -351,7 +358,7 @@ class _Validator:
             branch = node.get("branch")
             parents = self.parents.get(node_id, [])
             child_parents = [p for p in parents if (p, node_id) not in self.loop_edges]
-            branching = [p for p in child_parents if self.type_of(p) in _BRANCHES]
+            branching = [p for p in child_parents if _catalog.branches_of(self.type_of(p))]
             if branch is not None and not branching:
                 self.add(
                     "connectivity",
@@ -362,7 +369,7 @@ class _Validator:
                 )
                 continue
             for p in branching:
-                allowed = _BRANCHES[self.type_of(p) or ""]
+                allowed = _catalog.branches_of(self.type_of(p))
                 want = " or ".join(f"'{b}'" for b in allowed)
                 if branch is None:
                     self.add(
@@ -396,9 +403,40 @@ class _Validator:
                 )
             if not isinstance(payload, Mapping) or t is None:
                 continue
-            check = PAYLOAD_CHECKS.get(t)
-            if check is not None:
-                check(self, node_id, node, payload)
+            self.check_payload(node_id, t, node, payload)
+
+    def check_payload(
+        self, node_id: str, t: str, node: Mapping[str, Any], payload: Mapping[str, Any]
+    ) -> None:
+        """The local table's entry (schema + named checks); with a server catalog, its schema too."""
+        local = _catalog.entry(t)
+        if local is not None:
+            check_schema(self, node_id, payload, local.get("payloadSchema") or {})
+            for name in local.get("checks") or ():
+                PAYLOAD_CHECKS[name](self, node_id, node, payload)
+        if self.server_catalog is None:
+            return
+        remote = self.server_catalog.get(t)
+        if remote is None:
+            # §6.1 built-ins and OAS trigger types are known to exist even when a list omits them
+            if (
+                local is None
+                and _ACTION_TYPE_RE.match(t)
+                and t not in BUILTIN_ACTION_TYPES
+                and not is_trigger_type(t)
+            ):
+                self.add(
+                    "nodes",
+                    "unknown_node_type",
+                    node_id,
+                    "type",
+                    f"type '{t}' is not in the server's catalog: check the spelling "
+                    "(`b3os actions` lists the known types)",
+                )
+            return
+        schema = remote.get("payloadSchema")
+        if local is None and isinstance(schema, Mapping):
+            check_schema(self, node_id, payload, schema)
 
     # -- phase 7: expressions ------------------------------------------------------------------
     def check_expressions(self, order: list[str] | None) -> None:

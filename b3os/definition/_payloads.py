@@ -1,4 +1,4 @@
-"""Required payload fields of the built-in node types (§6.1)."""
+"""Payload checks: the catalog's payloadSchema (b3os.catalog) plus the named extra rules (§6.1)."""
 
 from __future__ import annotations
 
@@ -12,63 +12,131 @@ if TYPE_CHECKING:
     from b3os.definition._graph import _Validator
 
 
-def _require_string(v: _Validator, node_id: str, payload: Mapping[str, Any], key: str, example: str) -> None:
-    field = f"payload.{key}"
-    if key not in payload or payload[key] is None:
-        v.add(
-            "nodes",
-            "missing_field",
-            node_id,
-            field,
-            f"{field} is required: add a non-empty string such as {json.dumps(example)}",
-        )
-    elif not isinstance(payload[key], str):
-        v.add(
-            "nodes",
-            "invalid_field_type",
-            node_id,
-            field,
-            f"{field} must be a string, got {type(payload[key]).__name__}: e.g. {json.dumps(example)}",
-        )
-    elif not payload[key].strip():
-        v.add(
-            "nodes",
-            "empty_field",
-            node_id,
-            field,
-            f"{field} is empty: add a non-empty string such as {json.dumps(example)}",
-        )
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "a list",
+}
 
 
-def _check_int(
-    v: _Validator, node_id: str, payload: Mapping[str, Any], key: str, *, required: bool, minimum: int
-) -> None:
-    field = f"payload.{key}"
-    value = payload.get(key)
-    if value is None:
-        if required:
+def _matches(value: object, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return _is_int(value)
+    if kind == "number":
+        return (_is_int(value) or isinstance(value, float)) and value == value
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "object":
+        return isinstance(value, Mapping)
+    if kind == "array":
+        return isinstance(value, list)
+    return True  # a type this checker does not know: the server decides
+
+
+def _example(prop: Mapping[str, Any]) -> str | None:
+    examples = prop.get("examples")
+    if isinstance(examples, list) and examples:
+        return json.dumps(examples[0])
+    if "example" in prop:
+        return json.dumps(prop["example"])
+    return None
+
+
+def check_schema(v: _Validator, node_id: str, payload: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
+    """Check a payload against a catalog payloadSchema (required, type, minimum, minLength).
+
+    A whole-expression string ``"{{…}}"`` passes for any type: it is resolved at run time."""
+    props = schema.get("properties")
+    props = props if isinstance(props, Mapping) else {}
+    required = schema.get("required")
+    required = [r for r in required if isinstance(r, str)] if isinstance(required, list) else []
+    for key in [*required, *(k for k in props if k not in required)]:
+        prop = props.get(key)
+        prop = prop if isinstance(prop, Mapping) else {}
+        field = f"payload.{key}"
+        raw_types = prop.get("type")
+        types = (
+            [raw_types] if isinstance(raw_types, str) else [t for t in raw_types or () if isinstance(t, str)]
+        )
+        example = _example(prop)
+        eg = f"e.g. {example}" if example else ""
+        value = payload.get(key)
+        if value is None:
+            if key in required:
+                if types == ["string"]:
+                    hint = f"add a non-empty string such as {example}" if example else "add a string"
+                else:
+                    want = " or ".join(_TYPE_NAMES.get(t, t) for t in types) or "a value"
+                    desc = prop.get("description")
+                    hint = f"add {want}" + (f" ({desc})" if isinstance(desc, str) and desc else "")
+                    hint += f", {eg}" if eg else ""
+                v.add("nodes", "missing_field", node_id, field, f"{field} is required: {hint}")
+            continue
+        if types and "string" not in types and _is_whole_expression(value):
+            continue
+        if types and not any(_matches(value, t) for t in types):
+            want = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+            if types in (["integer"], ["number"]) and (
+                isinstance(value, int | float) and not isinstance(value, bool)
+            ):
+                code = "invalid_field_value"  # a number, just not a whole one
+            else:
+                code = "invalid_field_type"
+            got = type(value).__name__ if code == "invalid_field_type" else json.dumps(value)
             v.add(
                 "nodes",
-                "missing_field",
+                code,
                 node_id,
                 field,
-                f"{field} is required: add an integer number of milliseconds, e.g. 5000",
+                f"{field} must be {want}, got {got}" + (f": {eg}" if eg else ""),
             )
-        return
-    if _is_whole_expression(value):
-        return
-    if not _is_int(value) or value < minimum:
-        need = "a non-negative" if minimum == 0 else "a positive"
-        v.add(
-            "nodes",
-            "invalid_field_value",
-            node_id,
-            field,
-            f"{field} must be {need} integer (milliseconds), got {json.dumps(value)}: e.g. 5000",
-        )
+            continue
+        minimum = prop.get("minimum")
+        if (
+            isinstance(minimum, int)
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and value < minimum
+        ):
+            need = {0: "a non-negative", 1: "a positive"}.get(minimum, f"at least {minimum}: an")
+            unit = " (milliseconds)" if key.endswith("Ms") else ""
+            v.add(
+                "nodes",
+                "invalid_field_value",
+                node_id,
+                field,
+                f"{field} must be {need} integer{unit}, got {json.dumps(value)}" + (f": {eg}" if eg else ""),
+            )
+            continue
+        maximum = prop.get("maximum")
+        if (
+            isinstance(maximum, int)
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and value > maximum
+        ):
+            v.add(
+                "nodes",
+                "invalid_field_value",
+                node_id,
+                field,
+                f"{field} must be at most {maximum}, got {json.dumps(value)}" + (f": {eg}" if eg else ""),
+            )
+            continue
+        min_length = prop.get("minLength")
+        if isinstance(min_length, int) and isinstance(value, str) and len(value.strip()) < min_length:
+            hint = f"add a non-empty string such as {example}" if example else "add a non-empty string"
+            v.add("nodes", "empty_field", node_id, field, f"{field} is empty: {hint}")
 
 
-def _check_manual(v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
+def _check_input_schema(
+    v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]
+) -> None:
     schema = payload.get("inputSchema")
     if schema is None or isinstance(schema, Mapping):
         return
@@ -94,9 +162,8 @@ def _check_manual(v: _Validator, node_id: str, node: Mapping[str, Any], payload:
     )
 
 
-def _check_cronjob(v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
+def _check_rrule(v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
     example = "DTSTART:20260101T090000Z\nRRULE:FREQ=DAILY;INTERVAL=1"
-    _require_string(v, node_id, payload, "rrule", example)
     rrule = payload.get("rrule")
     if isinstance(rrule, str) and rrule.strip():
         lines = [line.strip() for line in rrule.strip().splitlines()]
@@ -113,27 +180,9 @@ def _check_cronjob(v: _Validator, node_id: str, node: Mapping[str, Any], payload
             )
 
 
-def _check_log(v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
-    _require_string(v, node_id, payload, "message", "Hello {{$trigger.body.name}}")
-
-
-def _check_delay(v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
-    _check_int(v, node_id, payload, "delayMs", required=True, minimum=0)
-
-
-def _check_wait(v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
-    _check_int(v, node_id, payload, "timeoutMs", required=False, minimum=1)
-
-
-def _check_for_each(v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
-    if payload.get("array") in (None, ""):
-        v.add(
-            "nodes",
-            "missing_field",
-            node_id,
-            "payload.array",
-            'payload.array is required: the list to iterate, e.g. "{{$trigger.body.items}}"',
-        )
+def _check_loop_body(
+    v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]
+) -> None:
     body = node.get("loopBody")
     if not isinstance(body, list) or not body:
         v.add(
@@ -145,18 +194,13 @@ def _check_for_each(v: _Validator, node_id: str, node: Mapping[str, Any], payloa
         )
 
 
-def _check_if(v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
+def _check_condition(
+    v: _Validator, node_id: str, node: Mapping[str, Any], payload: Mapping[str, Any]
+) -> None:
     example = '{"$and": [{"{{$trigger.body.price}}": {"$lte": 2000}}]}'
     cond = payload.get("condition")
-    if cond is None:
-        v.add(
-            "nodes",
-            "missing_field",
-            node_id,
-            "payload.condition",
-            f"payload.condition is required: e.g. {example}",
-        )
-        return
+    if not isinstance(cond, Mapping):
+        return  # missing or of the wrong type: reported by the payloadSchema check
     if not isinstance(cond, Mapping) or len(cond) != 1 or next(iter(cond)) not in ("$and", "$or"):
         v.add(
             "nodes",
@@ -215,11 +259,9 @@ def _check_if(v: _Validator, node_id: str, node: Mapping[str, Any], payload: Map
 
 
 PAYLOAD_CHECKS: dict[str, Callable[[_Validator, str, Mapping[str, Any], Mapping[str, Any]], None]] = {
-    "manual": _check_manual,
-    "cronjob": _check_cronjob,
-    "log": _check_log,
-    "delay": _check_delay,
-    "wait": _check_wait,
-    "for-each": _check_for_each,
-    "if": _check_if,
+    "input_schema": _check_input_schema,
+    "rrule": _check_rrule,
+    "loop_body": _check_loop_body,
+    "condition": _check_condition,
 }
+"""The extra rules a catalog entry names in ``checks`` (b3os.catalog), beyond its payloadSchema."""

@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from b3os.local.backend import Backend
+from b3os.local.catalog_routes import build_catalog_router
+from b3os.local.client_routes import build_client_router
 from b3os.local.control import Settings, build_control_router
 from b3os.local.envelope import error_body, new_request_id
 from b3os.local.errors import LocalError
@@ -82,6 +84,8 @@ def create_app(
     log = RequestLog()
     app = _fastapi()
     app.include_router(build_router(backend, settings))
+    app.include_router(build_catalog_router())
+    app.include_router(build_client_router(backend))
     # The control API is its own app: B3OS requests never walk its routes (route matching is
     # the largest cost of a GET), and the middleware sends /_local/* straight to it.
     control = _fastapi()

@@ -1,8 +1,9 @@
 """The run engine: executes runs in background threads (shared/b3os-api.md §7, §8.2, §11).
 
 Depth-first from the trigger in ``children`` order; expressions see the trigger and the
-ancestors on the path. Built-ins log, delay, if, for-each, wait, format, filter and pluck really
-run; every other catalog type is simulated when ``simulate`` is set and fails otherwise. No node
+ancestors on the path. A node runs with the handler its b3os.catalog entry names (``local``):
+log, delay, if, for-each, wait, format, filter and pluck today; every other type is simulated
+when ``simulate`` is set and fails otherwise. No node
 executes code or touches the network. State changes are persisted and published as SSE events.
 """
 
@@ -13,6 +14,7 @@ import threading
 import time
 from typing import Any
 
+from b3os import catalog
 from b3os.local.conditions import ConditionError, evaluate
 from b3os.local.events import TERMINAL_EVENT, EventBus
 from b3os.local.expressions import Scope, resolve
@@ -22,7 +24,8 @@ from b3os.local.util import now_iso
 
 __all__ = ["BUILTIN_TYPES", "Engine", "RunHandle"]
 
-BUILTIN_TYPES = frozenset({"log", "delay", "if", "for-each", "wait", "format", "filter", "pluck"})
+# The types this engine really runs: every catalog action with a local handler (b3os.catalog).
+BUILTIN_TYPES = frozenset(t for t in catalog.action_types() if catalog.local_handler(t))
 MAX_ITERATIONS = 100  # for-each limit (§6)
 HEAVY_FIELDS = ("executionState", "workflowDefinition")
 PERSIST_INTERVAL = 0.25  # seconds between per-node writes of a live run
@@ -270,7 +273,7 @@ class RunHandle:
             if status == "partial":
                 self.partial = True
             self._set_node(es, nid, "node_completed", status=status, finishedAt=now_iso(), result=result)
-        branch = result.get("branch") if ntype in ("if", "wait") else None
+        branch = result.get("branch") if catalog.branches_of(ntype) else None
         follow = []
         for cid in self._children(nid, None):
             if branch is not None and self.nodes[cid].get("branch") not in (None, branch):
@@ -289,26 +292,25 @@ class RunHandle:
         es: dict[str, Any],
         iteration: int | None,
     ) -> dict[str, Any]:
-        if ntype == "if":
+        how = catalog.local_handler(ntype)  # the catalog table says how a type runs
+        if how == "if":
             try:
                 taken = evaluate(raw.get("condition", {}), scope)
             except ConditionError as exc:
                 raise NodeFailed(f"payload.condition: {exc}") from None
             return {"result": taken, "branch": "then" if taken else "else"}
-        if ntype == "for-each":
+        if how == "for-each":
             return self._for_each(nid, raw, scope, iteration)
-        if ntype == "wait":
+        if how == "wait":
             return self._wait(nid, raw, es, scope)
-        payload = resolve(
-            {k: v for k, v in raw.items() if not (ntype == "filter" and k == "condition")}, scope
-        )
-        if ntype == "filter" and "condition" in raw:
+        payload = resolve({k: v for k, v in raw.items() if not (how == "filter" and k == "condition")}, scope)
+        if how == "filter" and "condition" in raw:
             payload["condition"] = raw["condition"]
         with self.lock:
             es[nid]["input"] = payload if isinstance(payload, dict) else {"value": payload}
-        if ntype == "delay":
+        if how == "delay":
             return self._delay(payload, scope)
-        handler = HANDLERS.get(ntype)
+        handler = HANDLERS.get(how or "")
         if handler is not None:
             return handler(payload, scope)
         if self.simulate:
@@ -323,7 +325,7 @@ class RunHandle:
         )
 
     def _sleep(self, seconds: float) -> None:
-        if self.stop_event.wait(max(0.0, seconds)):
+        if self.stop_event.wait(min(max(0.0, seconds), threading.TIMEOUT_MAX)):
             raise _Stop
 
     def _delay(self, payload: dict[str, Any], scope: Scope) -> dict[str, Any]:

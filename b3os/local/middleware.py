@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from b3os.local.backend import Backend
+from b3os.local.catalog_routes import is_public
 from b3os.local.envelope import error_body, new_request_id
 from b3os.local.errors import LocalError
 from b3os.local.util import now_iso
@@ -163,7 +164,7 @@ class B3OSMiddleware:
                 )
                 return
             receive = _replay(body, receive)
-        if not path.startswith(PUBLIC_PREFIXES):
+        if not path.startswith(PUBLIC_PREFIXES) and not is_public(method, path):
             raw = next((v for k, v in scope["headers"] if k == b"authorization"), None)
             try:
                 caller = self.backend.authenticate(raw.decode("latin-1") if raw else None)

@@ -59,7 +59,14 @@ def _pluck(payload: dict[str, Any], scope: Scope) -> dict[str, Any]:
     return {"result": [lookup("$item." + path, scope.with_loop({"$item": item})) for item in items]}
 
 
+def _echo(payload: dict[str, Any], scope: Scope) -> dict[str, Any]:
+    """The resolved payload as the result: for catalog entries that only pass data on."""
+    return {"result": payload}
+
+
+# Keyed by the catalog's ``local`` handler name (b3os.catalog), not by node type.
 HANDLERS: dict[str, Callable[[dict[str, Any], Scope], dict[str, Any]]] = {
+    "echo": _echo,
     "log": _log,
     "format": _format,
     "filter": _filter,

@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 from b3os.local.backend import Backend
 from b3os.local.envelope import new_request_id, success_body
 from b3os.local.errors import BadRequest
+from b3os.local.jsonbody import parse_json
 from b3os.local.kind_routes import register_kind_routes
 from b3os.local.sse import run_stream, workflow_stream
 from b3os.local.validate import validate_request
@@ -40,13 +41,9 @@ def caller_of(request: Request) -> Caller:
     return caller
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def parse_json(raw: bytes) -> Any:
-    """Strict JSON: NaN/Infinity are refused (they could never be echoed back as JSON)."""
-    return json.loads(raw, parse_constant=_reject_constant)
+def _reason(exc: ValueError) -> str:
+    """json's own message quotes the body's position only; ours say what to fix."""
+    return str(exc).split(": line ")[0] if isinstance(exc, json.JSONDecodeError) else str(exc)
 
 
 async def body_of(request: Request) -> dict[str, Any]:
@@ -56,8 +53,8 @@ async def body_of(request: Request) -> dict[str, Any]:
         return {}
     try:
         value = parse_json(raw)
-    except ValueError:
-        raise BadRequest("request body is not valid JSON") from None
+    except ValueError as exc:
+        raise BadRequest(f"request body is not valid JSON: {_reason(exc)}") from None
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -238,8 +235,8 @@ def build_router(backend: Backend, settings: Any) -> APIRouter:  # noqa: C901 - 
         raw = await request.body()
         try:
             body: Any = parse_json(raw) if raw.strip() else {}
-        except ValueError:
-            raise BadRequest("webhook body is not valid JSON") from None
+        except ValueError as exc:
+            raise BadRequest(f"webhook body is not valid JSON: {_reason(exc)}") from None
         headers = {k: v for k, v in request.headers.items()}
         return ok(runs.webhook(secret, body, headers))
 

@@ -156,7 +156,8 @@ class RunBackend:
                 raise BadRequest(f"duplicate run ID: {run['id']} already exists", code=CODE_DUPLICATE_RUN_ID)
             self.engine.bus.open(run["id"])  # before the row exists: a waiting subscriber follows the channel
             self.store.put_run(run)
-        self.workflows.touch_triggered(agg)
+        if agg["id"]:  # an ephemeral run (POST /v1/runs) has no workflow to touch
+            self.workflows.touch_triggered(agg)
         return RunHandle(self.engine, run, definition, simulate=simulate, prefilled=frozenset(prefilled))
 
     def run_workflow(

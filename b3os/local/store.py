@@ -131,6 +131,10 @@ class Store:
         row = self._one("SELECT user_id FROM orgs WHERE id=?", (org_id,))
         return None if row is None else str(row[0])
 
+    def org_created_at(self, org_id: str) -> str | None:
+        row = self._one("SELECT created_at FROM orgs WHERE id=?", (org_id,))
+        return None if row is None else str(row[0])
+
     def reset(self) -> None:
         """Drop all state except the bootstrap organizations and keys."""
         with self.transaction():

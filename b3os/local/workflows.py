@@ -8,6 +8,7 @@ G2-G9); each method raises a LocalError that the app renders as the error envelo
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -26,6 +27,9 @@ SORTS = {
     "name:asc": "name COLLATE NOCASE ASC, seq ASC",
     "runs:desc": "run_count DESC, seq DESC",
 }
+# The Go service parses integers as int64: anything outside is a 400, never an OverflowError.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,40}")
 # Version-row fields a PUT may change; any change makes a new immutable version (§5.1 PUT).
 CONTENT_FIELDS = ("name", "description", "definition", "cooldownMs", "maxRuns")
 
@@ -105,6 +109,10 @@ def _check_description(value: object) -> str:
 
 
 def _check_int(field: str, value: object, low: int, high: int | None = None) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+        raise BadRequest(
+            f"{field} must be an integer {low}..{high if high is not None else INT64_MAX} (int64)"
+        )
     if (
         isinstance(value, bool)
         or not isinstance(value, int)
@@ -117,8 +125,10 @@ def _check_int(field: str, value: object, low: int, high: int | None = None) -> 
 
 
 def page_args(limit: object, offset: object, *, max_limit: int = 100) -> tuple[int, int]:
-    """Offset pagination: limit default 20, max 100; offset default 0 (§3.4)."""
-    lim = _query_int("limit", limit, 20)
+    """Offset pagination: limit default 20, max 100; offset default 0 (§3.4).
+
+    ASSUMPTION: limit=0 means the default (Go's zero value), as ``limit`` absent does."""
+    lim = _query_int("limit", limit, 20) or 20
     off = _query_int("offset", offset, 0)
     if lim < 1 or lim > max_limit:
         raise BadRequest(f"limit must be between 1 and {max_limit}")
@@ -130,10 +140,20 @@ def page_args(limit: object, offset: object, *, max_limit: int = 100) -> tuple[i
 def _query_int(name: str, value: object, default: int) -> int:
     if value is None or value == "":
         return default
-    try:
-        return int(str(value))
-    except ValueError:
-        raise BadRequest(f"{name} must be an integer") from None
+    return parse_int64(name, value)
+
+
+def parse_int64(name: str, value: object) -> int:
+    """A decimal integer string as Go's strconv.ParseInt(s, 10, 64) reads it, or a 400."""
+    text = str(value).strip()
+    if not _DECIMAL.fullmatch(text):
+        raise BadRequest(f"{name} must be an integer")
+    number = int(text)
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise BadRequest(
+            f"{name} is out of range: it must fit in a signed 64-bit integer (at most {INT64_MAX})"
+        )
+    return number
 
 
 class WorkflowBackend:
@@ -297,7 +317,7 @@ class WorkflowBackend:
         definition = _check_definition(body["definition"])
         content: dict[str, Any] = {"name": name, "description": description, "definition": definition}
         if body.get("cooldownMs") is not None:
-            content["cooldownMs"] = _check_int("cooldownMs", body["cooldownMs"], 1000)
+            content["cooldownMs"] = _check_int("cooldownMs", body["cooldownMs"], 1000, INT64_MAX)
         if body.get("maxRuns") is not None:
             content["maxRuns"] = _check_int("maxRuns", body["maxRuns"], 1, 99999)
         now = now_iso()
@@ -385,7 +405,7 @@ class WorkflowBackend:
             if body.get("definition") is not None:
                 content["definition"] = _check_definition(body["definition"])
             if body.get("cooldownMs") is not None:
-                content["cooldownMs"] = _check_int("cooldownMs", body["cooldownMs"], 1000)
+                content["cooldownMs"] = _check_int("cooldownMs", body["cooldownMs"], 1000, INT64_MAX)
             if body.get("maxRuns") is not None:
                 content["maxRuns"] = _check_int("maxRuns", body["maxRuns"], 1, 99999)
                 agg["remainRuns"] = content["maxRuns"]
@@ -503,7 +523,7 @@ class WorkflowBackend:
         items = []
         for n in numbers[offset : offset + limit]:
             ver = self.version_doc(agg, n)
-            row = self.render(agg, ver)
+            row = self.render_version(agg, ver)
             row["versionNumber"] = n
             row["publishedAt"] = ver.get("publishedAt")
             items.append(row)
@@ -518,12 +538,20 @@ class WorkflowBackend:
     def version(self, caller: Caller, wf_id: str, number: str) -> dict[str, Any]:
         agg = self.load(caller, wf_id)
         try:
-            n = int(number)
-        except ValueError:
-            raise BadRequest("versionNumber must be a positive integer") from None
+            n = parse_int64("versionNumber", number)
+        except BadRequest:
+            raise BadRequest(f"versionNumber must be a positive integer (at most {INT64_MAX})") from None
         if n < 1:
             raise BadRequest("versionNumber must be a positive integer")
-        return self.render(agg, self.version_doc(agg, n))
+        return self.render_version(agg, self.version_doc(agg, n))
+
+    def render_version(self, agg: dict[str, Any], ver: dict[str, Any]) -> dict[str, Any]:
+        """A version row with its own metadata, not the workflow's (issue 17); rows written
+        before versions kept theirs fall back to the workflow's."""
+        row = self.render(agg, ver)
+        row["createdAt"] = ver.get("createdAt") or agg["createdAt"]
+        row["createdBy"] = ver.get("versionCreatedBy") or agg["createdBy"]
+        return row
 
     def version_count(self, caller: Caller, wf_id: str) -> dict[str, Any]:
         return {"total": int(self.load(caller, wf_id)["latestVersion"])}

@@ -92,9 +92,7 @@ def test_a_directory_of_every_kind_applies_in_dependency_order(
     uses["nodes"]["log_message"]["connector"] = {"type": "slack", "name": "team slack"}
     write(tmp_path, "b-uses-slack", {"name": "uses slack", "state": "published", "definition": uses})
     write(tmp_path, "c-plain", {"name": "plain", "state": "published", "definition": QUICKSTART_DEFINITION})
-    write(
-        tmp_path, "d-hook", {"kind": "execution_webhook", "name": "hook", "url": "http://127.0.0.1:9/h"}
-    )
+    write(tmp_path, "d-hook", {"kind": "execution_webhook", "name": "hook", "url": "http://127.0.0.1:9/h"})
     write(
         tmp_path,
         "e-slack",

@@ -908,3 +908,13 @@ def test_validator_never_raises_and_is_deterministic(definition: Any) -> None:
         assert item.code and item.type in {"name", "nodes", "root", "connectivity", "pattern", "variable"}
         assert item.message
     template_damage(definition)
+
+
+def test_integer_payload_fields_beyond_int64_are_rejected() -> None:
+    d = _with(_node("pause", {"type": "delay", "payload": {"delayMs": 2**63}}))
+    (item,) = validate_definition(d)
+    assert (item.node_id, item.field, item.code) == ("pause", "payload.delayMs", "invalid_field_value")
+    assert "at most 9223372036854775807" in item.message
+    assert (
+        validate_definition(_with(_node("pause", {"type": "delay", "payload": {"delayMs": 2**63 - 1}}))) == []
+    )
