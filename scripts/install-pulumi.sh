@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real Pulumi CLI, a Python language host and the dynamic-provider shim.
+# Installs the real Pulumi CLI, a Python language host, the dynamic-provider shim and Pulumi's
+# YAML language host (pulumi-language-yaml, for `runtime: yaml` programs on the native provider).
 #
 # There is no registry package that ships the CLI, so we compile the pinned release from the Go
 # module proxy into a cache under the home directory (never into the repo). A `pulumi` already
@@ -13,17 +14,25 @@
 # b3os-iac implementation (pulumi_b3os/_langhost.py) with the Python found on PATH (or
 # PULUMI_PYTHON_CMD): put the project's .venv/bin on PATH after the printed directory.
 #
+# The YAML language host is Pulumi's own (github.com/pulumi/pulumi-yaml, pinned below), built with
+# `go install` into the same bin directory and cached like the CLI (a stamp file records its
+# version). If it cannot be built, the rest still installs and the YAML tests skip with a reason.
+#
 # Output: progress on stderr; the bin directory (pulumi, pulumi-language-python,
-# pulumi-language-python-exec, pulumi-resource-pulumi-python) as the last line of stdout.
+# pulumi-language-python-exec, pulumi-resource-pulumi-python, pulumi-language-yaml) as the last
+# line of stdout.
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
 MIN_VERSION="3.200.0"
+PULUMI_YAML_VERSION="${PULUMI_YAML_VERSION:-v1.25.0}"
 CACHE_ROOT="${B3OS_TOOLS_DIR:-$HOME/.cache/b3os-iac}"
 PREFIX="$CACHE_ROOT/pulumi-$PULUMI_VERSION"
 BIN="$PREFIX/bin"
 WORK="$PREFIX/build"
 LH_UNAVAILABLE="$PREFIX/.language-host-unavailable"
+YAML_STAMP="$BIN/.pulumi-language-yaml.version"
+YAML_UNAVAILABLE="$PREFIX/.yaml-host-unavailable-$PULUMI_YAML_VERSION"
 STANDIN_MARK="b3os-iac stand-in language host"
 
 log() { printf '[install-pulumi] %s\n' "$*" >&2; }
@@ -36,6 +45,11 @@ version_ok() {  # $1 = "vX.Y.Z" or "X.Y.Z"
 complete() {  # $1 = bin dir
     [ -x "$1/pulumi" ] && [ -x "$1/pulumi-language-python" ] \
         && [ -x "$1/pulumi-resource-pulumi-python" ] && [ -f "$1/pulumi-language-python-exec" ]
+}
+
+yaml_done() {  # the pinned YAML host is installed, or known to be unavailable for this version
+    { [ -x "$BIN/pulumi-language-yaml" ] && [ "$(cat "$YAML_STAMP" 2>/dev/null)" = "$PULUMI_YAML_VERSION" ]; } \
+        || [ -f "$YAML_UNAVAILABLE" ]
 }
 
 # 1. An ambient pulumi that is recent enough and has its Python helpers beside it.
@@ -80,7 +94,7 @@ have_real_language_host() {
 }
 
 # 2. Already installed: no Go, no network.
-if complete "$BIN" && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
+if complete "$BIN" && yaml_done && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
     have_real_language_host || write_standin_language_host
     log "pulumi $PULUMI_VERSION already installed in $BIN"
     echo "$BIN"
@@ -145,6 +159,19 @@ if ! have_real_language_host && [ ! -f "$LH_UNAVAILABLE" ]; then
     fi
 fi
 have_real_language_host || write_standin_language_host
+
+# Pulumi's YAML language host: its own module, tagged, no replace directives, so `go install
+# module@version` works as is (outside our wrapper module).
+if ! yaml_done; then
+    log "building pulumi-language-yaml $PULUMI_YAML_VERSION"
+    if (cd / && GOFLAGS= GOBIN="$BIN" go install -trimpath \
+            "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$PULUMI_YAML_VERSION") >&2; then
+        echo "$PULUMI_YAML_VERSION" >"$YAML_STAMP"
+    else
+        log "pulumi-language-yaml could not be built; Pulumi YAML programs (and their tests) are unavailable"
+        date -u +%FT%TZ >"$YAML_UNAVAILABLE"
+    fi
+fi
 
 # The two Python shims are plain files of the sdk module (module cache files are read-only and
 # carry no exec bit, hence install -m).

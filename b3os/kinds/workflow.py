@@ -58,3 +58,48 @@ class WorkflowKind(Kind):
         from b3os.workflow import state_from_outputs
 
         return state_from_outputs(dict(outputs))
+
+    # -- hooks for the Pulumi providers (the same rules as pulumi_b3os.provider) -----------------
+
+    def delete(self, client: Client, id: str) -> None:
+        from b3os.workflow import WorkflowSpec, ensure
+
+        ensure(client, WorkflowSpec(id=id, state="archived"), remote_validate=False)
+
+    def reusable(self, state: Any, plan: Any) -> bool:
+        """An archived same-named workflow (what ``destroy`` leaves) or one that already holds the
+        declared content (what an interrupted ``up`` leaves) is taken over; other content is not."""
+        from b3os.workflow import ActionKind
+
+        return bool(state.status == "archived") or not any(a.kind is ActionKind.UPDATE for a in plan.actions)
+
+    def undo_create(self, client: Client, spec: Any, before: Any | None) -> None:
+        """Archive what a failed create made (the next create unarchives it, never duplicates)."""
+        from b3os.errors import B3OSError
+        from b3os.workflow import read
+
+        if before is not None and before.status != "archived":
+            return  # it was live before: not ours to archive
+        try:
+            leftover = read(client, spec)
+            if leftover is not None and leftover.status != "archived":
+                client.archive_workflow(leftover.id)
+        except B3OSError:
+            pass  # the original error is the one worth reporting
+
+    def diff_paths(self, plan: Any) -> list[tuple[str | int, ...]]:
+        """The definition's changes node by node: ``definition.nodes.<id>.<field path>``."""
+        paths: list[tuple[str | int, ...]] = []
+        for name in plan.diff.changed:
+            graph = plan.diff.graph if name == "definition" else None
+            if graph is None or not graph.changed:
+                paths.append((name,))
+                continue
+            for node in (*graph.nodes_added, *graph.nodes_removed):
+                paths.append(("definition", "nodes", node))
+            for node, fields in graph.nodes_changed.items():
+                for field in fields:
+                    tail = () if field == "(value)" else tuple(field.split("."))
+                    paths.append(("definition", "nodes", node, *tail))
+            paths.extend(("definition", key) for key in graph.other_changed)
+        return paths

@@ -74,3 +74,25 @@ class Kind(ABC):
     def label(self, spec: Any) -> str:
         """How messages name the object a spec declares."""
         return str(getattr(spec, "label", None) or self.name)
+
+    # -- hooks for the Pulumi providers (defaults fit a kind without lifecycle subtleties) -------
+
+    def delete(self, client: Client, id: str) -> None:
+        """Remove the object ``id`` (``pulumi destroy``); already gone is success."""
+        raise NotImplementedError(f"the {self.name} kind does not implement delete")
+
+    def reusable(self, state: Any, plan: Any) -> bool:
+        """Whether a create that finds ``state`` by natural key may take it over without being
+        told to (adopt): by default only when the plan changes no content."""
+        roles = {f.name: f.role for f in self.fields}
+        return not any(roles.get(name) in ("key", "content") for name in plan.diff.changed)
+
+    def undo_create(self, client: Client, spec: Any, before: Any | None) -> None:
+        """A create failed part-way (``before`` is what existed before it): leave nothing
+        half-done behind. By default nothing to undo."""
+        return None
+
+    def diff_paths(self, plan: Any) -> list[tuple[str | int, ...]]:
+        """The changed properties as paths (field name first, then keys inside it), for
+        per-property diffs; by default one path per changed field."""
+        return [(name,) for name in plan.diff.changed]

@@ -1,0 +1,453 @@
+"""The native provider: Pulumi's resource-provider protocol mapped onto the generic kind contract.
+
+Every method looks the kind up from the type token (``b3os:index:<Kind.token>``) and calls only
+``b3os.resource.kind.Kind``: ``build``, ``read``, ``plan``, ``apply``, ``ensure``, ``outputs``,
+``state_from_outputs`` and the provider hooks (``delete``, ``reusable``, ``undo_create``,
+``diff_paths``). No method names a kind, so a kind registered in ``b3os.kinds`` is served as
+it is. The rules are those of the dynamic provider (``pulumi_b3os.provider``):
+
+* ``check``: local validation only (no API call), failures as one line without the value;
+  the ``state``-role field is stored in its canonical spelling, defaults filled in.
+* ``diff``: the kind's plan of the new inputs against the stored outputs (no API call); the
+  changed fields, the definition's nodes included, as ``detailedDiff``; never a replacement.
+* ``create``: find by natural key (or ``adoptId``), refuse a same-named object with other
+  content unless ``adoptId``/``adoptByName`` says to take it over, apply; a failed create is
+  undone by the kind (a workflow is archived again).
+* ``read``: works with the id alone (``pulumi import``); returns outputs and inputs (the inputs
+  the old inputs declared, or every readable input when there were none); 404 = gone.
+* ``update``: read, plan and apply against a fresh read (optimistic locking).
+* ``delete``: the kind's delete (a workflow is archived).
+
+The kind's calls are blocking (httpx), so they run on a thread pool of ``MAX_CONCURRENCY``
+threads: the engine's ``--parallel`` is the limit, not the provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from b3os.client import Client
+from b3os.errors import AuthenticationError, B3OSError, PermissionDeniedError, TransportError
+from b3os.resource.kind import Kind
+from pulumi_b3os._session import Session
+from pulumi_b3os.native.schema import (
+    ADOPT_BY_NAME,
+    has_key,
+    input_fields,
+    kind_for_type,
+    output_fields,
+    property_name,
+    schema_json,
+    type_token,
+)
+
+__all__ = ["MAX_CONCURRENCY", "B3OSProvider", "ProviderError", "format_path"]
+
+MAX_CONCURRENCY = 64
+T = TypeVar("T")
+
+
+class ProviderError(Exception):
+    """One line for the user: what failed and what to do. Never carries a traceback."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class _Unknown:
+    """A value computed by another resource, not known yet (preview)."""
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = _Unknown()
+
+
+# -- values: PropertyValue <-> plain Python -------------------------------------------------------
+
+
+def to_python(pv: PropertyValue) -> Any:
+    """Plain Python (secrets unwrapped, integral numbers as int, unknowns as ``UNKNOWN``)."""
+    value = pv.value
+    if isinstance(value, Computed):
+        return UNKNOWN
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, Mapping):
+        return {k: to_python(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [to_python(v) for v in value if isinstance(v, PropertyValue)]
+    raise ProviderError(
+        f"unsupported value {type(value).__name__}: assets and resource references are not inputs"
+    )
+
+
+def from_python(value: Any, *, secret: bool = False) -> PropertyValue:
+    if isinstance(value, PropertyValue):
+        return value.with_secret(True) if secret else value
+    if value is None or isinstance(value, bool | str):
+        converted: Any = value
+    elif isinstance(value, int | float):
+        converted = float(value)
+    elif isinstance(value, Mapping):
+        converted = {str(k): from_python(v) for k, v in value.items()}
+    elif isinstance(value, list | tuple):
+        converted = [from_python(v) for v in value]
+    else:
+        converted = str(value)
+    return PropertyValue(converted, is_secret=secret)
+
+
+def _has_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return False
+
+
+_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+def format_path(elements: Sequence[str | int]) -> str:
+    """A Pulumi property path: ``definition.nodes.log_message.payload.message``, ``a["b-c"]``, ``a[0]``."""
+    out = ""
+    for i, element in enumerate(elements):
+        if isinstance(element, int):
+            out += f"[{element}]"
+        elif _IDENT.match(element):
+            out += f".{element}" if i else element
+        else:
+            out += f"[{json.dumps(element)}]"
+    return out
+
+
+# -- decoding a resource's properties -------------------------------------------------------------
+
+
+@dataclass
+class Decoded:
+    values: dict[str, Any] = field(default_factory=dict)  # field name -> value (None = unmanaged)
+    adopt_by_name: bool = False
+    unknown: list[str] = field(default_factory=list)  # property names whose value is unknown
+    secret: set[str] = field(default_factory=set)  # field names whose input was a secret
+    problems: list[str] = field(default_factory=list)
+
+
+def decode_inputs(kind: Kind, props: Mapping[str, PropertyValue]) -> Decoded:
+    by_prop = {property_name(f): f for f in input_fields(kind)}
+    outputs_only = {f.camel for f in output_fields(kind)}
+    decoded = Decoded()
+    for prop, pv in props.items():
+        value = to_python(pv)
+        if prop == ADOPT_BY_NAME and has_key(kind):
+            if _has_unknown(value):
+                decoded.unknown.append(prop)
+            elif value is not None and not isinstance(value, bool):
+                decoded.problems.append(f"{ADOPT_BY_NAME} must be true or false")
+            else:
+                decoded.adopt_by_name = bool(value)
+            continue
+        f = by_prop.get(prop)
+        if f is None:
+            if value is not None and prop not in outputs_only:
+                known = ", ".join([*by_prop, *([ADOPT_BY_NAME] if has_key(kind) else [])])
+                decoded.problems.append(f"unknown property {prop!r}; {type_token(kind)} takes {known}")
+            continue
+        if _has_unknown(value):
+            decoded.unknown.append(prop)
+            continue
+        if pv.contains_secret():
+            decoded.secret.add(f.name)
+        decoded.values[f.name] = value
+    return decoded
+
+
+def decode_outputs(kind: Kind, props: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    by_prop = {f.camel: f.name for f in output_fields(kind)}
+    return {by_prop[p]: to_python(pv) for p, pv in props.items() if p in by_prop}
+
+
+def encode_outputs(kind: Kind, outputs: Mapping[str, Any], secret: set[str]) -> dict[str, PropertyValue]:
+    return {
+        f.camel: from_python(outputs.get(f.name), secret=f.secret or f.name in secret)
+        for f in output_fields(kind)
+    }
+
+
+def _id_field(kind: Kind) -> str | None:
+    return next((f.name for f in kind.fields if f.role == "id"), None)
+
+
+def _with_id(kind: Kind, values: Mapping[str, Any], resource_id: str) -> dict[str, Any]:
+    name = _id_field(kind)
+    return {**values, name: resource_id} if name else dict(values)
+
+
+# -- errors -----------------------------------------------------------------------------------------
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, ProviderError):
+        return exc.message
+    if isinstance(exc, AuthenticationError):
+        return (
+            f"invalid API key: the B3OS API refused it ({exc}); set the right one with "
+            "`pulumi config set --secret b3os:apiKey …` or B3OS_API_KEY"
+        )
+    if isinstance(exc, PermissionDeniedError):
+        return f"the API key may not do this: {exc}"
+    if isinstance(exc, TransportError):
+        return f"cannot reach the B3OS API ({exc}); check b3os:apiUrl / B3OS_API_URL"
+    if isinstance(exc, B3OSError | KeyError):
+        return str(exc).strip("'\"") if isinstance(exc, KeyError) else str(exc)
+    return f"internal error in pulumi-resource-b3os: {type(exc).__name__}: {exc}"
+
+
+# -- the provider -----------------------------------------------------------------------------------
+
+
+class B3OSProvider(Provider):
+    """One instance per plugin process; holds the credentials and one shared HTTP client."""
+
+    def __init__(self, *, max_concurrency: int = MAX_CONCURRENCY) -> None:
+        self.session = Session()
+        self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="b3os")
+
+    async def _blocking(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+
+    @staticmethod
+    def _kind(token: str) -> Kind:
+        try:
+            return kind_for_type(token)
+        except KeyError as exc:
+            raise ProviderError(str(exc).strip("\"'")) from None
+
+    def _client(self) -> Client:
+        try:
+            return self.session.client()
+        except B3OSError as exc:
+            raise ProviderError(str(exc)) from None
+
+    # -- schema and configuration ------------------------------------------------------------------
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(schema=schema_json())
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        def setting(name: str) -> str | None:
+            pv = request.args.get(name)
+            value = to_python(pv) if pv is not None else request.variables.get(f"b3os:config:{name}")
+            return value if isinstance(value, str) and value else None
+
+        self.session.configure(api_url=setting("apiUrl"), api_key=setting("apiKey"))
+        return ConfigureResponse(accept_secrets=True, supports_preview=False)
+
+    # -- planning (preview) ------------------------------------------------------------------------
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        kind = self._kind(request.type)
+        decoded = decode_inputs(kind, request.new_inputs)
+        problems = list(decoded.problems)
+        inputs = dict(request.new_inputs)
+        for f in input_fields(kind):
+            prop = property_name(f)
+            if f.default is not None and (prop not in inputs or inputs[prop].value is None):
+                inputs[prop] = from_python(f.default)
+                decoded.values[f.name] = f.default
+        id_name = _id_field(kind)
+        if decoded.values.get(id_name or "") is not None and decoded.adopt_by_name:
+            problems.append(f"set {property_name(_field(kind, id_name))} or {ADOPT_BY_NAME}, not both")
+        if not problems:
+            identity_unknown = any(
+                f.role in ("id", "key") and property_name(f) in decoded.unknown for f in kind.fields
+            )
+            try:
+                spec = kind.build(decoded.values, validate=True)
+            except B3OSError as exc:
+                if not (decoded.unknown and identity_unknown):
+                    problems.append(str(exc))
+            else:
+                for f in input_fields(kind):  # canonical spellings (state aliases, loaded files)
+                    canonical = getattr(spec, f.name, None)
+                    given = decoded.values.get(f.name)
+                    if given is not None and canonical is not None and canonical != given:
+                        if f.role == "state" or (f.type == "object" and isinstance(given, str)):
+                            inputs[property_name(f)] = from_python(canonical, secret=f.name in decoded.secret)
+        # No property on the failure: Pulumi would print the whole value (the definition) before it.
+        return CheckResponse(inputs=inputs, failures=[CheckFailure("", p) for p in problems])
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        kind = self._kind(request.type)
+        decoded = decode_inputs(kind, request.new_inputs)
+        if decoded.unknown:
+            pending = {p: PropertyDiff(PropertyDiffKind.UPDATE, True) for p in decoded.unknown}
+            return DiffResponse(changes=True, diffs=list(decoded.unknown), detailed_diff=pending)
+        try:
+            spec = kind.build(_with_id(kind, decoded.values, request.resource_id), validate=False)
+            olds = _with_id(kind, decode_outputs(kind, request.old_state), request.resource_id)
+            plan = kind.plan(spec, kind.state_from_outputs(olds))
+        except B3OSError as exc:
+            raise ProviderError(str(exc)) from None
+        if not plan.changed:
+            return DiffResponse(changes=False)
+        by_name = {f.name: f for f in kind.fields}
+        old_outputs = {f.camel for f in output_fields(kind) if request.old_state.get(f.camel) is not None}
+        detailed: dict[str, PropertyDiff] = {}
+        diffs: list[str] = []
+        for path in kind.diff_paths(plan):
+            head = by_name.get(str(path[0]))
+            if head is None:
+                continue
+            prop = property_name(head)
+            if prop not in diffs:
+                diffs.append(prop)
+            before = plan.diff.before.get(head.name) if len(path) == 1 else _at(plan.diff.before, path)
+            after = plan.diff.after.get(head.name) if len(path) == 1 else _at(plan.diff.after, path)
+            if before is None and (len(path) > 1 or prop not in old_outputs):
+                change = PropertyDiffKind.ADD
+            elif after is None:
+                change = PropertyDiffKind.DELETE
+            else:
+                change = PropertyDiffKind.UPDATE
+            detailed[format_path((prop, *path[1:]))] = PropertyDiff(change, False)
+        return DiffResponse(changes=True, replaces=[], diffs=diffs, detailed_diff=detailed)
+
+    # -- changes (up / destroy / refresh / import) -------------------------------------------------
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        kind = self._kind(request.type)
+        decoded = decode_inputs(kind, request.properties)
+        if request.preview:  # not announced (supports_preview=False); never call the API anyway
+            return CreateResponse(resource_id="", properties=dict(request.properties))
+        return await self._blocking(lambda: self._create(kind, decoded))
+
+    def _create(self, kind: Kind, decoded: Decoded) -> CreateResponse:
+        spec = kind.build(decoded.values, validate=True)
+        client = self._client()
+        current = kind.read(client, spec)
+        plan = kind.plan(spec, current)
+        adopting = decoded.values.get(_id_field(kind) or "") is not None or decoded.adopt_by_name
+        if current is not None and not adopting and not kind.reusable(current, plan):
+            raise ProviderError(_foreign(kind, spec, kind.outputs(current, spec)))
+        try:
+            result = kind.apply(client, plan)
+        except B3OSError:
+            kind.undo_create(client, spec, current)
+            raise
+        outputs = result.outputs
+        return CreateResponse(
+            resource_id=str(outputs[_id_field(kind) or "id"]),
+            properties=encode_outputs(kind, outputs, decoded.secret),
+        )
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        kind = self._kind(request.type)
+        decoded = decode_inputs(kind, request.news)
+
+        def run() -> UpdateResponse:
+            spec = kind.build(_with_id(kind, decoded.values, request.resource_id), validate=True)
+            result = kind.ensure(self._client(), spec)
+            return UpdateResponse(properties=encode_outputs(kind, result.outputs, decoded.secret))
+
+        return await self._blocking(run)
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        kind = self._kind(request.type)
+        decoded = decode_inputs(kind, request.inputs)
+        return await self._blocking(lambda: self._read(kind, request, decoded))
+
+    def _read(self, kind: Kind, request: ReadRequest, decoded: Decoded) -> ReadResponse:
+        spec = kind.build(_with_id(kind, decoded.values, request.resource_id), validate=False)
+        state = kind.read(self._client(), spec)
+        if state is None:
+            return ReadResponse(resource_id="")  # gone: refresh drops it, import says it does not exist
+        outputs = kind.outputs(state, spec)
+        declared = set(request.inputs)  # refresh: keep the program's shape; import: every input
+        inputs: dict[str, PropertyValue] = {}
+        for f in input_fields(kind):
+            prop = property_name(f)
+            if f.role == "id" or not f.is_output or outputs.get(f.name) is None:
+                continue
+            if declared and prop not in declared:
+                continue
+            inputs[prop] = from_python(outputs[f.name], secret=f.secret or f.name in decoded.secret)
+        for prop in declared:  # options and the adopt id stay as declared
+            if prop not in inputs and prop not in {f.camel for f in output_fields(kind)}:
+                inputs[prop] = request.inputs[prop]
+        return ReadResponse(
+            resource_id=request.resource_id,
+            properties=encode_outputs(kind, outputs, decoded.secret),
+            inputs=inputs,
+        )
+
+    async def delete(self, request: DeleteRequest) -> None:
+        kind = self._kind(request.type)
+        await self._blocking(lambda: kind.delete(self._client(), request.resource_id))
+
+
+def _field(kind: Kind, name: str | None) -> Any:
+    return next(f for f in kind.fields if f.name == name)
+
+
+def _at(values: Mapping[str, Any], path: Sequence[str | int]) -> Any:
+    node: Any = values
+    for element in path:
+        if isinstance(node, Mapping) and element in node:
+            node = node[element]
+        elif isinstance(node, list) and isinstance(element, int) and element < len(node):
+            node = node[element]
+        else:
+            return None
+    return node
+
+
+def _foreign(kind: Kind, spec: Any, outputs: Mapping[str, Any]) -> str:
+    found = outputs.get(_id_field(kind) or "id")
+    status = f", status {outputs['status']}" if outputs.get("status") else ""
+    return (
+        f"a {kind.name} {kind.label(spec)} already exists ({found}{status}) with other content; to manage it "
+        f"from this stack run `pulumi import {type_token(kind)} <resource name> {found}`, or set "
+        f"adoptId: {found} (or {ADOPT_BY_NAME}: true), or choose another name"
+    )
+
+
+def message_of(exc: BaseException) -> str:
+    """The one-line message a failed call reports (no traceback, no dump of the inputs)."""
+    return _message(exc)
