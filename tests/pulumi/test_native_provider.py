@@ -1,0 +1,302 @@
+"""The native provider (pulumi-resource-b3os) without the CLI: the schema generated from the field
+tables, the provider methods against b3os-local, and the plugin process over gRPC (one-line
+errors, no Python traceback). Needs only the pulumi SDK (and, for the metaschema, the Go module
+cache the CLI build fills)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc  # type: ignore[import-untyped]
+import pytest
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckRequest,
+    ConfigureRequest,
+    CreateRequest,
+    DiffRequest,
+    PropertyDiffKind,
+    ReadRequest,
+)
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from b3os.kinds import KINDS
+from b3os.local import LocalServer
+from b3os.resource.fields import inputs as input_fields_of
+from pulumi_b3os.native.provider import B3OSProvider, from_python, to_python
+from pulumi_b3os.native.schema import ADOPT_ID, schema, type_token
+from tests.support import QUICKSTART_DEFINITION, Calls, with_message
+
+TOKEN = "b3os:index:Workflow"
+URN = f"urn:pulumi:test::proj::{TOKEN}::wf"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    with LocalServer(port=0) as srv:
+        yield srv
+
+
+def props(**values: Any) -> dict[str, PropertyValue]:
+    out = {k: v for k, v in from_python(values).value.items()}  # type: ignore[union-attr]
+    return out
+
+
+def plain(values: dict[str, PropertyValue]) -> dict[str, Any]:
+    return {k: to_python(v) for k, v in values.items()}
+
+
+def configured(url: str, key: str, **kwargs: Any) -> B3OSProvider:
+    provider = B3OSProvider(**kwargs)
+    args = props(apiUrl=url, apiKey=key)
+    asyncio.run(provider.configure(ConfigureRequest({}, args, True, True)))
+    return provider
+
+
+def calls(server: LocalServer, org_id: str, since: int) -> Calls:
+    return Calls.of(e for e in server.requests()[since:] if e.get("organizationId") == org_id)
+
+
+# -- the schema -----------------------------------------------------------------------------------
+
+
+def test_schema_has_one_resource_per_kind_with_the_field_tables_properties() -> None:
+    resources = schema()["resources"]
+    assert set(resources) == {type_token(kind) for kind in KINDS}
+    for kind in KINDS:
+        resource = resources[type_token(kind)]
+        for f in input_fields_of(kind.fields):
+            prop = ADOPT_ID if f.role == "id" else f.camel
+            assert resource["inputProperties"][prop]["description"].startswith(f.description)
+            assert resource["inputProperties"][prop].get("secret", False) == f.secret
+        for f in kind.fields:
+            if f.is_output and f.role != "id":
+                assert resource["properties"][f.camel].get("secret", False) == f.secret
+            else:
+                assert f.camel not in resource["properties"]  # write-only / options / id
+    workflow = resources[TOKEN]
+    assert workflow["properties"]["triggerSecret"]["secret"] is True
+    assert "status" not in workflow["inputProperties"]  # computed: an output only
+    assert schema()["config"]["variables"]["apiKey"]["secret"] is True
+
+
+def _metaschema() -> Path | None:
+    roots = []
+    go = shutil.which("go")
+    if go:
+        done = subprocess.run([go, "env", "GOMODCACHE"], capture_output=True, text=True, check=False)
+        roots.append(Path(done.stdout.strip()))
+    roots.append(Path.home() / "go" / "pkg" / "mod")
+    for root in roots:
+        found = sorted(
+            (root / "github.com" / "pulumi" / "pulumi" / "pkg").glob("v3@v3.*/codegen/schema/pulumi.json")
+        )
+        if found:
+            return found[-1]
+    return None
+
+
+def test_schema_validates_against_pulumis_metaschema() -> None:
+    import jsonschema
+
+    path = _metaschema()
+    if path is None:
+        message = "Pulumi's metaschema (pkg/v3 codegen/schema/pulumi.json) is not in the Go module cache"
+        if os.environ.get("B3OS_REQUIRE_PULUMI"):
+            pytest.fail(message + " (B3OS_REQUIRE_PULUMI is set): run scripts/install-pulumi.sh")
+        pytest.skip(message)
+    # The metaschema's version pattern uses named groups in the (?<name>…) spelling, which Python's
+    # re spells (?P<name>…): the same pattern, respelled (lookbehinds (?<= (?<! untouched).
+    text = re.sub(r"\(\?<(?=[A-Za-z])", "(?P<", path.read_text())
+    validator = jsonschema.Draft202012Validator(json.loads(text))
+    validator.validate(schema())
+    broken = json.loads(json.dumps(schema()))
+    broken["resources"][TOKEN]["inputProperties"]["name"]["type"] = "text"
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(broken)
+
+
+# -- check and diff: local, no API call -----------------------------------------------------------
+
+
+def test_check_fills_the_default_state_and_fails_in_one_line_without_the_value() -> None:
+    provider = B3OSProvider()
+    ok = asyncio.run(
+        provider.check(CheckRequest(URN, {}, props(name="w", definition=QUICKSTART_DEFINITION), b""))
+    )
+    assert ok.failures == []
+    assert ok.inputs is not None and plain(ok.inputs)["state"] == "published"
+
+    broken = json.loads(json.dumps(QUICKSTART_DEFINITION))
+    broken["nodes"]["root"]["children"] = ["nowhere"]
+    bad = asyncio.run(provider.check(CheckRequest(URN, {}, props(name="w", definition=broken), b"")))
+    assert bad.failures is not None and len(bad.failures) == 1
+    failure = bad.failures[0]
+    assert failure.property == ""  # a property would make Pulumi print the whole definition first
+    assert "nowhere" in failure.reason and "\n" not in failure.reason
+
+    typo = asyncio.run(provider.check(CheckRequest(URN, {}, props(name="w", definitoin={}), b"")))
+    assert typo.failures and "unknown property 'definitoin'" in typo.failures[0].reason
+
+
+def test_diff_names_the_changed_node_field_and_never_replaces() -> None:
+    provider = B3OSProvider()
+    old_state = props(
+        name="w", description="", definition=QUICKSTART_DEFINITION, state="published", status="active",
+        version=2, liveVersion=2, visibility="private",
+    )  # fmt: skip
+    same = asyncio.run(
+        provider.diff(
+            DiffRequest(URN, "wf_1", old_state, props(name="w", definition=QUICKSTART_DEFINITION), [])
+        )
+    )
+    assert same.changes is False
+    changed = asyncio.run(
+        provider.diff(DiffRequest(URN, "wf_1", old_state, props(name="w", definition=with_message("v2")), []))
+    )
+    assert changed.changes is True and changed.replaces == []
+    assert changed.diffs == ["definition"]
+    assert set(changed.detailed_diff) == {"definition.nodes.log_message.payload.message"}
+    assert (
+        changed.detailed_diff["definition.nodes.log_message.payload.message"].kind is PropertyDiffKind.UPDATE
+    )
+
+
+# -- against b3os-local ---------------------------------------------------------------------------
+
+
+def test_read_with_the_id_alone_returns_inputs_that_diff_clean(server: LocalServer) -> None:
+    org_id, key = server.create_org()
+    provider = configured(server.url, key)
+    made = asyncio.run(
+        provider.create(
+            CreateRequest(
+                URN, props(name="imp", definition=QUICKSTART_DEFINITION, state="published"), 60, False
+            )
+        )
+    )
+    assert made.resource_id and made.resource_id.startswith("wf_")
+    assert made.properties["triggerSecret"].is_secret
+    read = asyncio.run(provider.read(ReadRequest(URN, made.resource_id, {}, {})))  # what import sends
+    assert read.resource_id == made.resource_id
+    inputs = plain(read.inputs)
+    assert inputs["name"] == "imp" and inputs["state"] == "published" and "triggerSecret" not in inputs
+    mark = len(server.requests())
+    again = asyncio.run(
+        provider.diff(
+            DiffRequest(
+                URN,
+                made.resource_id,
+                read.properties,
+                props(name="imp", definition=QUICKSTART_DEFINITION),
+                [],
+            )
+        )
+    )
+    assert again.changes is False
+    assert calls(server, org_id, mark).reads + calls(server, org_id, mark).writes == 0
+    gone = asyncio.run(provider.read(ReadRequest(URN, "wf_doesnotexist", {}, {})))
+    assert gone.resource_id == ""
+
+
+def test_a_same_named_workflow_with_other_content_is_refused_then_adopted(server: LocalServer) -> None:
+    org_id, key = server.create_org()
+    provider = configured(server.url, key)
+    from b3os.client import Client
+
+    with Client(base_url=server.url, api_key=key) as client:
+        theirs = client.create_workflow("shared name", "", with_message("theirs"))
+    declared = props(name="shared name", definition=QUICKSTART_DEFINITION, state="published")
+    with pytest.raises(Exception, match=f"already exists \\({theirs.id}") as refused:
+        asyncio.run(provider.create(CreateRequest(URN, declared, 60, False)))
+    assert "pulumi import b3os:index:Workflow" in str(refused.value)
+    adopted = asyncio.run(
+        provider.create(CreateRequest(URN, {**declared, **props(adoptByName=True)}, 60, False))
+    )
+    assert adopted.resource_id == theirs.id
+
+
+def test_calls_run_concurrently_not_four_at_a_time() -> None:
+    """20 creates at 150 ms per request: capped at 4 in flight they would take >= 5 rounds."""
+    with LocalServer(port=0) as srv:
+        _, key = srv.create_org()
+        provider = configured(srv.url, key)
+        srv.inject_faults(error_rate=0.0, latency_ms=150.0)
+
+        async def many() -> list[Any]:
+            return await asyncio.gather(
+                *(
+                    provider.create(
+                        CreateRequest(
+                            URN,
+                            props(name=f"c{i}", definition=QUICKSTART_DEFINITION, state="draft"),
+                            60,
+                            False,
+                        )
+                    )
+                    for i in range(20)
+                )
+            )
+
+        started = time.monotonic()
+        made = asyncio.run(many())
+        elapsed = time.monotonic() - started
+        srv.clear_faults()
+    assert len({m.resource_id for m in made}) == 20
+    # Each create is >= 3 requests (two name lookups, the POST): >= 0.45 s sequentially per create;
+    # four at a time would be >= 5 * 0.45 = 2.25 s.
+    assert elapsed < 2.0, f"20 creates took {elapsed:.2f}s"
+
+
+# -- the plugin process, over gRPC ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plugin() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
+    exe = Path(sys.executable).parent / "pulumi-resource-b3os"
+    if not exe.exists():
+        pytest.fail(f"{exe} is missing: reinstall the package (make setup) to get the console script")
+    proc = subprocess.Popen([str(exe), "127.0.0.1:1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline().strip())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield provider_pb2_grpc.ResourceProviderStub(channel)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_plugin_errors_are_one_line_and_a_401_says_invalid_api_key(
+    plugin: provider_pb2_grpc.ResourceProviderStub, server: LocalServer
+) -> None:
+    schema_text = plugin.GetSchema(provider_pb2.GetSchemaRequest(version=0)).schema
+    assert json.loads(schema_text) == schema()
+    plugin.Configure(
+        provider_pb2.ConfigureRequest(
+            args=PropertyValue.marshal_map(props(apiUrl=server.url, apiKey="b3sk_wrong_key_000000000000")),
+            acceptSecrets=True,
+        )
+    )
+    properties = PropertyValue.marshal_map(
+        props(name="x", definition=QUICKSTART_DEFINITION, state="published")
+    )
+    with pytest.raises(grpc.RpcError) as failed:
+        plugin.Create(provider_pb2.CreateRequest(urn=URN, properties=properties))
+    details = failed.value.details()
+    assert details.startswith("invalid API key")
+    assert "Traceback" not in details and 'File "' not in details and "\n" not in details
+    assert "b3sk_wrong_key" not in details
