@@ -226,8 +226,9 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, ProviderError):
         return exc.message
     if isinstance(exc, AuthenticationError):
+        where = f" to {exc.method} {exc.path}" if exc.method and exc.path else ""
         return (
-            f"invalid API key: the B3OS API refused it ({exc}); set the right one with "
+            f"invalid API key: the B3OS API answered 401{where} ({exc.message}); set the right key with "
             "`pulumi config set --secret b3os:apiKey …` or B3OS_API_KEY"
         )
     if isinstance(exc, PermissionDeniedError):

@@ -125,13 +125,15 @@ def _resource(kind: Kind) -> dict[str, Any]:
             "the declared content, is reused).",
         }
     outputs = {f.camel: _property(f) for f in output_fields(kind)}
-    return {
+    resource: dict[str, Any] = {
         "description": kind.description,
         "inputProperties": inputs,
-        "requiredInputs": [property_name(f) for f in input_fields(kind) if f.required],
         "properties": outputs,
-        "required": [],
     }
+    required = [property_name(f) for f in input_fields(kind) if f.required]
+    if required:
+        resource["requiredInputs"] = required
+    return resource
 
 
 @cache
