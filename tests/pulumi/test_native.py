@@ -107,7 +107,9 @@ def test_yaml_lifecycle(tmp_path: Path, yaml_host: Path, pulumi_server: LocalSer
     with p.client() as client:
         made = client.get_workflow(wf_id)
     assert made.status == "active" and made.name == "API quickstart logger"
-    assert "b3sk_" not in p.export()  # the key is a secret in the state
+    state = p.export()
+    assert p.api_key not in state  # the key is a secret in the state
+    assert made.trigger_secret and made.trigger_secret not in state  # so is the trigger secret
 
     mark = p.mark()
     p.preview("--expect-no-changes")

@@ -172,7 +172,33 @@ def test_diff_names_the_changed_node_field_and_never_replaces() -> None:
     )
 
 
+def test_unknown_values_during_preview_are_changes_not_failures() -> None:
+    provider = B3OSProvider()
+    pending = {**props(definition=QUICKSTART_DEFINITION), "name": PropertyValue.computed()}
+    checked = asyncio.run(provider.check(CheckRequest(URN, {}, pending, b"")))
+    assert checked.failures == []  # the identity is not known yet: nothing to reject
+    old_state = props(name="w", definition=QUICKSTART_DEFINITION, status="active", version=1)
+    diff = asyncio.run(provider.diff(DiffRequest(URN, "wf_1", old_state, pending, [])))
+    assert diff.changes is True and diff.diffs == ["name"] and diff.replaces == []
+
+
 # -- against b3os-local ---------------------------------------------------------------------------
+
+
+def test_credentials_fall_back_to_the_environment(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, key = server.create_org()
+    monkeypatch.setenv("B3OS_API_URL", server.url)
+    monkeypatch.setenv("B3OS_API_KEY", key)
+    provider = B3OSProvider()
+    asyncio.run(provider.configure(ConfigureRequest({}, {}, True, True)))
+    made = asyncio.run(
+        provider.create(
+            CreateRequest(URN, props(name="env", definition=QUICKSTART_DEFINITION, state="draft"), 60, False)
+        )
+    )
+    assert made.resource_id.startswith("wf_")
 
 
 def test_read_with_the_id_alone_returns_inputs_that_diff_clean(server: LocalServer) -> None:
