@@ -326,3 +326,35 @@ def test_plugin_errors_are_one_line_and_a_401_says_invalid_api_key(
     assert details.startswith("invalid API key")
     assert "Traceback" not in details and 'File "' not in details and "\n" not in details
     assert "b3sk_wrong_key" not in details
+
+
+def test_plugin_serves_calls_concurrently(
+    plugin: provider_pb2_grpc.ResourceProviderStub, server: LocalServer
+) -> None:
+    """The plugin process itself (grpc.aio, no worker cap): 20 Create RPCs in flight at once."""
+    _, key = server.create_org()
+    plugin.Configure(
+        provider_pb2.ConfigureRequest(
+            args=PropertyValue.marshal_map(props(apiUrl=server.url, apiKey=key)), acceptSecrets=True
+        )
+    )
+    server.inject_faults(error_rate=0.0, latency_ms=150.0)
+    try:
+        started = time.monotonic()
+        futures = [
+            plugin.Create.future(
+                provider_pb2.CreateRequest(
+                    urn=f"{URN}{i}",
+                    properties=PropertyValue.marshal_map(
+                        props(name=f"rpc{i}", definition=QUICKSTART_DEFINITION, state="draft")
+                    ),
+                )
+            )
+            for i in range(20)
+        ]
+        ids = {f.result(timeout=60).id for f in futures}
+        elapsed = time.monotonic() - started
+    finally:
+        server.clear_faults()
+    assert len(ids) == 20
+    assert elapsed < 2.0, f"20 creates through the plugin took {elapsed:.2f}s (4 at a time: >= 2.25 s)"
