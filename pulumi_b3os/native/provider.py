@@ -299,12 +299,10 @@ class B3OSProvider(Provider):
             identity_unknown = any(
                 f.role in ("id", "key") and property_name(f) in decoded.unknown for f in kind.fields
             )
-            try:
-                spec = kind.build(decoded.values, validate=True)
-            except B3OSError as exc:
-                if not (decoded.unknown and identity_unknown):
-                    problems.append(str(exc))
-            else:
+            spec, failed = _build_all(kind, decoded.values)
+            if not (decoded.unknown and identity_unknown):
+                problems.extend(failed)
+            if spec is not None:
                 for f in input_fields(kind):  # canonical spellings (state aliases, loaded files)
                     canonical = getattr(spec, f.name, None)
                     given = decoded.values.get(f.name)
@@ -421,6 +419,30 @@ class B3OSProvider(Provider):
     async def delete(self, request: DeleteRequest) -> None:
         kind = self._kind(request.type)
         await self._blocking(lambda: kind.delete(self._client(), request.resource_id))
+
+
+def _build_all(kind: Kind, values: dict[str, Any]) -> tuple[Any | None, list[str]]:
+    """``kind.build``, reporting every bad field, not only the first: the field a failure names
+    is set aside and the rest built again. Messages use the Pulumi property names."""
+    spellings = {f.name: property_name(f) for f in input_fields(kind) if property_name(f) != f.name}
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, spellings)) + r")\b") if spellings else None
+    values = dict(values)
+    problems: list[str] = []
+    for _ in range(len(kind.fields) + 1):
+        try:
+            spec = kind.build(values, validate=True)
+            return (None if problems else spec), problems
+        except B3OSError as exc:
+            message = str(exc)
+            problems.append(pattern.sub(lambda m: spellings[m.group(1)], message) if pattern else message)
+            named = [f.name for f in input_fields(kind) if f.role not in ("id", "key") and f.name in values]
+            culprit = next((n for n in named if message.startswith(n)), None)
+            if culprit is None:
+                culprit = next((n for n in named if re.search(rf"\b{re.escape(n)}\b", message)), None)
+            if culprit is None:
+                break
+            del values[culprit]
+    return None, problems
 
 
 def _field(kind: Kind, name: str | None) -> Any:

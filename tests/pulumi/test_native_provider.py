@@ -145,6 +145,14 @@ def test_check_fills_the_default_state_and_fails_in_one_line_without_the_value()
     assert failure.property == ""  # a property would make Pulumi print the whole definition first
     assert "nowhere" in failure.reason and "\n" not in failure.reason
 
+    two = asyncio.run(
+        provider.check(CheckRequest(URN, {}, props(name="w", definition=broken, cooldownMs=5), b""))
+    )
+    reasons = [f.reason for f in two.failures or []]
+    assert len(reasons) == 2, reasons  # every bad field, not only the first
+    assert any(r.startswith("cooldownMs must be") for r in reasons)  # the Pulumi property's spelling
+    assert any("nowhere" in r for r in reasons)
+
     typo = asyncio.run(provider.check(CheckRequest(URN, {}, props(name="w", definitoin={}), b"")))
     assert typo.failures and "unknown property 'definitoin'" in typo.failures[0].reason
 
