@@ -100,6 +100,7 @@ def test_yaml_lifecycle(tmp_path: Path, yaml_host: Path, pulumi_server: LocalSer
     named in --diff and --json; refresh sees an out-of-band edit; destroy archives."""
     doc = example_doc()
     p = yaml_project(tmp_path, yaml_host, pulumi_server, doc)
+    (p.dir / "Pulumi.yaml").write_text((EXAMPLE / "Pulumi.yaml").read_text())  # byte for byte as committed
 
     up = p.up()
     assert "created" in up.stdout and "Traceback" not in up.output
