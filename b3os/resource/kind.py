@@ -83,9 +83,13 @@ class Kind(ABC):
 
     def reusable(self, state: Any, plan: Any) -> bool:
         """Whether a create that finds ``state`` by natural key may take it over without being
-        told to (adopt): by default only when the plan changes no content."""
-        roles = {f.name: f.role for f in self.fields}
-        return not any(roles.get(name) in ("key", "content") for name in plan.diff.changed)
+        told to (adopt): by default only when the plan changes nothing."""
+        return not plan.changed
+
+    def carry_over(self, state: Any | None, previous: Mapping[str, Any]) -> Any | None:
+        """``state`` plus what the API never returns again, from the outputs a front end recorded
+        (``previous``, keyed by field name); by default nothing to carry."""
+        return state
 
     def undo_create(self, client: Client, spec: Any, before: Any | None) -> None:
         """A create failed part-way (``before`` is what existed before it): leave nothing

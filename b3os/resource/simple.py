@@ -243,6 +243,10 @@ class SimpleKind(Kind):
         values = {f.name: outputs.get(f.name) for f in self.fields if f.is_output}
         return State(str(outputs["id"]), values)
 
+    def delete(self, client: Client, id: str) -> None:
+        """``pulumi destroy`` (the native provider): the desired state ``absent``; 404 is success."""
+        self.ensure(client, Spec(self.name, {"id": id, "state": ABSENT}))
+
     def carry_over(self, state: State | None, previous: Mapping[str, Any]) -> State | None:
         """Computed values the API never returns again (a signing secret, a fingerprint of what
         was sent), taken from the outputs a front end recorded; the read state wins otherwise."""

@@ -309,6 +309,10 @@ class B3OSProvider(Provider):
                     if given is not None and canonical is not None and canonical != given:
                         if f.role == "state" or (f.type == "object" and isinstance(given, str)):
                             inputs[property_name(f)] = from_python(canonical, secret=f.name in decoded.secret)
+        for f in input_fields(kind):  # a secret field's input is encrypted in the state too
+            prop = property_name(f)
+            if f.secret and prop in inputs and not inputs[prop].is_secret and inputs[prop].value is not None:
+                inputs[prop] = inputs[prop].with_secret(True)
         # No property on the failure: Pulumi would print the whole value (the definition) before it.
         return CheckResponse(inputs=inputs, failures=[CheckFailure("", p) for p in problems])
 
@@ -346,6 +350,13 @@ class B3OSProvider(Provider):
             else:
                 change = PropertyDiffKind.UPDATE
             detailed[format_path((prop, *path[1:]))] = PropertyDiff(change, False)
+        if not detailed:  # only lifecycle actions (enable, discard a draft, …): name the state fields
+            olds_by_name = decode_outputs(kind, request.old_state)
+            for f in kind.fields:
+                if f.role == "state" and decoded.values.get(f.name) is not None:
+                    if decoded.values[f.name] != olds_by_name.get(f.name):
+                        diffs.append(property_name(f))
+                        detailed[property_name(f)] = PropertyDiff(PropertyDiffKind.UPDATE, False)
         return DiffResponse(changes=True, replaces=[], diffs=diffs, detailed_diff=detailed)
 
     # -- changes (up / destroy / refresh / import) -------------------------------------------------
@@ -380,9 +391,13 @@ class B3OSProvider(Provider):
         kind = self._kind(request.type)
         decoded = decode_inputs(kind, request.news)
 
+        previous = decode_outputs(kind, request.olds)
+
         def run() -> UpdateResponse:
             spec = kind.build(_with_id(kind, decoded.values, request.resource_id), validate=True)
-            result = kind.ensure(self._client(), spec)
+            client = self._client()
+            state = kind.carry_over(kind.read(client, spec), previous)  # values the API returns once
+            result = kind.apply(client, kind.plan(spec, state))
             return UpdateResponse(properties=encode_outputs(kind, result.outputs, decoded.secret))
 
         return await self._blocking(run)
@@ -394,7 +409,7 @@ class B3OSProvider(Provider):
 
     def _read(self, kind: Kind, request: ReadRequest, decoded: Decoded) -> ReadResponse:
         spec = kind.build(_with_id(kind, decoded.values, request.resource_id), validate=False)
-        state = kind.read(self._client(), spec)
+        state = kind.carry_over(kind.read(self._client(), spec), decode_outputs(kind, request.properties))
         if state is None:
             return ReadResponse(resource_id="")  # gone: refresh drops it, import says it does not exist
         outputs = kind.outputs(state, spec)
@@ -464,8 +479,10 @@ def _at(values: Mapping[str, Any], path: Sequence[str | int]) -> Any:
 def _foreign(kind: Kind, spec: Any, outputs: Mapping[str, Any]) -> str:
     found = outputs.get(_id_field(kind) or "id")
     status = f", status {outputs['status']}" if outputs.get("status") else ""
+    label = kind.label(spec)
+    label = label if label.startswith(kind.name) else f"a {kind.name} {label}"
     return (
-        f"a {kind.name} {kind.label(spec)} already exists ({found}{status}) with other content; to manage it "
+        f"{label} already exists ({found}{status}) with other content; to manage it "
         f"from this stack run `pulumi import {type_token(kind)} <resource name> {found}`, or set "
         f"adoptId: {found} (or {ADOPT_BY_NAME}: true), or choose another name"
     )

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.pulumi
 
 PLUGIN = Path(sys.executable).parent / "pulumi-resource-b3os"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "pulumi-yaml"
+SLACK_TOKEN = "xoxb-native-test-token-1234"
 
 
 @pytest.fixture(scope="session")
@@ -101,6 +102,7 @@ def test_yaml_lifecycle(tmp_path: Path, yaml_host: Path, pulumi_server: LocalSer
     doc = example_doc()
     p = yaml_project(tmp_path, yaml_host, pulumi_server, doc)
     (p.dir / "Pulumi.yaml").write_text((EXAMPLE / "Pulumi.yaml").read_text())  # byte for byte as committed
+    p.run("config", "set", "--secret", "slackToken", SLACK_TOKEN)
 
     up = p.up()
     assert "created" in up.stdout and "Traceback" not in up.output
@@ -108,9 +110,15 @@ def test_yaml_lifecycle(tmp_path: Path, yaml_host: Path, pulumi_server: LocalSer
     with p.client() as client:
         made = client.get_workflow(wf_id)
     assert made.status == "active" and made.name == "API quickstart logger"
+    with p.client() as client:
+        connectors = list(client.connectors.iter())
+    assert [c.name for c in connectors] == ["team slack"]
+    outputs = p.outputs(show_secrets=True)
+    assert outputs["connectorId"] == connectors[0].id and outputs["webhookSigningSecret"]
     state = p.export()
     assert p.api_key not in state  # the key is a secret in the state
     assert made.trigger_secret and made.trigger_secret not in state  # so is the trigger secret
+    assert SLACK_TOKEN not in state and outputs["webhookSigningSecret"] not in state
 
     mark = p.mark()
     p.preview("--expect-no-changes")
@@ -170,6 +178,7 @@ def test_yaml_lifecycle(tmp_path: Path, yaml_host: Path, pulumi_server: LocalSer
     p.destroy()
     with p.client() as client:
         assert client.get_workflow(wf_id).status == "archived"
+        assert list(client.connectors.iter()) == []  # connectors and webhooks are deleted
 
 
 def test_import_then_no_changes(tmp_path: Path, yaml_host: Path, pulumi_server: LocalServer) -> None:
@@ -234,7 +243,8 @@ def test_s3_backend_two_concurrent_ups_on_one_stack(
         org_id, api_key = pulumi_server.create_org()
         p = PulumiProject(tmp_path, tmp_path / "project", yaml_host, pulumi_server, org_id, api_key)
         p.dir.mkdir(parents=True)
-        write(p, example_doc())
+        quickstart = {"properties": {"name": "API quickstart logger", "definition": QUICKSTART_DEFINITION}}
+        write(p, workflow_doc({"quickstart": quickstart}))
         (tmp_path / "state").mkdir()
         (tmp_path / "home").mkdir()
         p.env = p._environment()
