@@ -33,9 +33,11 @@ def camel(key):
 
 spec = json.load(open("spec.json"))
 for resource_name, args in spec.get("workflows", {}).items():
+    import_id = args.pop("import_id", None)
     props = {camel(k): v for k, v in args.items()}
     props.update({k: None for k in OUTPUTS})
-    wf = pulumi.CustomResource("b3os:index:Workflow", resource_name, props)
+    opts = pulumi.ResourceOptions(import_=import_id) if import_id else None
+    wf = pulumi.CustomResource("b3os:index:Workflow", resource_name, props, opts)
     pulumi.export(f"{resource_name}.id", wf.id)
     pulumi.export(f"{resource_name}.status", wf.status)
     pulumi.export(f"{resource_name}.version", wf.version)
@@ -136,6 +138,29 @@ SCENARIOS = (
 )
 
 
+def _import_option_adopts_without_a_write(p: PulumiProject) -> None:
+    """Native only (a dynamic provider cannot import): ResourceOptions(import_=…) from Python."""
+    with p.client() as client:
+        theirs = client.create_workflow("imported in python", "", with_message("made by the API"))
+        client.publish(theirs.id)
+    p.declare(
+        {
+            "legacy": {
+                "name": "imported in python",
+                "definition": with_message("made by the API"),
+                "import_id": theirs.id,
+            }
+        }
+    )
+    mark = p.mark()
+    up = p.up()
+    assert "imported" in up.stdout.lower()
+    assert p.outputs()["legacy.id"] == theirs.id
+    p.preview("--expect-no-changes")
+    assert p.calls(since=mark).writes == 0
+    p.destroy()
+
+
 @pytest.mark.parametrize("provider", ["dynamic", "native"])
 def test_both_providers_behave_the_same(provider: str, project: PulumiProject) -> None:
     if provider == "native":
@@ -146,3 +171,5 @@ def test_both_providers_behave_the_same(provider: str, project: PulumiProject) -
             scenario.run(project, seen)
         except AssertionError as exc:
             raise AssertionError(f"[{provider}] {scenario.name}: {exc}") from None
+    if provider == "native":
+        _import_option_adopts_without_a_write(project)
