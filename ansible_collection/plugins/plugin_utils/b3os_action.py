@@ -58,7 +58,7 @@ def _node_ids(definition):
 
 
 def rendered_away(raw, rendered, node_ids, path="definition"):
-    """(path, expressions) for each string that held a B3OS expression and changed when templated.
+    """(path, expressions) for each string whose B3OS expressions templating made disappear.
 
     Both trees are walked together; where their shapes differ (the raw value was itself a template
     such as ``{{ my_definition }}``) nothing can be told, and nothing is reported."""
@@ -71,7 +71,8 @@ def rendered_away(raw, rendered, node_ids, path="definition"):
         for index, (one, other) in enumerate(zip(raw, rendered)):
             found.extend(rendered_away(one, other, node_ids, "%s[%d]" % (path, index)))
     elif isinstance(raw, str) and to_text(raw) != to_text(rendered):
-        heads = _b3os_heads(raw, node_ids)
+        # An expression still present after templating survived ({% raw %}, a quoted literal).
+        heads = [h for h in _b3os_heads(raw, node_ids) if h not in to_text(rendered)]
         if heads:
             found.append((path, heads))
     return found
