@@ -79,7 +79,7 @@ options:
     type: str
   state:
     description:
-      - V(present) (the default) and V(published) - the workflow is live: its live version's content
+      - V(present) (the default) and V(published) - the workflow is live, its live version's content
         equals the desired content and it is active. The same default as the Pulumi provider and the
         C(b3os) CLI. Before collection 0.2.0, V(present) meant V(draft).
       - V(draft) - the workflow exists and its latest content (its draft) equals the desired content.
@@ -154,7 +154,7 @@ EXAMPLES = r"""
             log_message:
               type: log
               payload:
-                message: "Incoming message: {{$trigger.body.message}}"
+                message: "Incoming message: {{$trigger.body.message}}"  # noqa: jinja[invalid]
 
     - name: Or raw blocks around the strings holding expressions
       b3os.b3os.workflow:

@@ -10,9 +10,9 @@ module: workflows
 short_description: Apply many B3OS workflows in one task (a list and/or a directory of files)
 version_added: 0.2.0
 description:
-  - Makes every listed workflow match its desired content and O(state), in one task: one module
+  - Makes every listed workflow match its desired content and O(state), in one task (one module
     start instead of one per workflow, and one listing of the organization instead of one search
-    per name.
+    per name).
   - Every workflow is read, planned and validated (locally, then by the server) before the first
     write, so bad input in any item means no write at all.
   - Per-item results in RV(results); C(changed) is true when any item changed. Check mode and diff
