@@ -239,7 +239,7 @@ def run(kind):
         specs = _specs(kind, module)
         client = make_client(module)
         with client:
-            applied = apply_specs(client, [spec for _, spec in specs], dry_run=module.check_mode)
+            applied = apply_specs(client, [pair[1] for pair in specs], dry_run=module.check_mode)
     except B3OSError as err:
         fail_from_error(module, err, **result)
 
