@@ -43,7 +43,7 @@ log "creating $PREFIX with $("$py" --version)"
 "$py" -m venv "$PREFIX"
 "$PREFIX/bin/python" -m pip install -q --upgrade pip >&2
 log "installing ansible-rulebook==$RULEBOOK_VERSION (a minute or two the first time)"
-"$PREFIX/bin/python" -m pip install -q "ansible-rulebook==$RULEBOOK_VERSION" "ansible-core>=2.20,<2.22" \
+"$PREFIX/bin/python" -m pip install -q "ansible-rulebook==$RULEBOOK_VERSION" "ansible-core>=2.19,<2.22" \
     "httpx>=0.27" "pydantic>=2.7" "PyYAML>=6.0" "rich>=13.7" >&2
 touch "$STAMP"  # written last: its presence means the venv is complete
 echo "$PREFIX/bin"

@@ -15,7 +15,7 @@ SCRIPT = REPO / "scripts" / "ansible-test.sh"
 
 
 def claimed_versions() -> list[str]:
-    """The ansible-core release lines meta/runtime.yml claims (">=2.20.0,<2.22.0" -> 2.20, 2.21)."""
+    """The ansible-core release lines meta/runtime.yml claims (">=2.19.0,<2.22.0" -> 2.19, 2.20, 2.21)."""
     claim = yaml.safe_load((COLLECTION_SRC / "meta" / "runtime.yml").read_text())["requires_ansible"]
     low = re.search(r">=\s*2\.(\d+)", claim)
     high = re.search(r"<\s*2\.(\d+)", claim)
