@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,42 @@ def test_role_files_check_apply_reapply_and_expressions_byte_for_byte(
             # Every string (each expression) exactly as written in the file.
             assert sorted(_strings(stored_definition["nodes"])) == sorted(_strings(definition["nodes"]))
             assert any("{{" in s for s in _strings(stored_definition["nodes"]))
+
+
+@pytest.mark.ansible
+def test_delegate_to_a_host_with_the_package_gets_the_controller_file_as_data(
+    installed_collections: Path, local_server: LocalServer, tmp_path: Path
+) -> None:
+    play = tmp_path / "play"
+    shutil.copytree(HERE / "playbooks" / "delegate", play)
+    runner_dir = tmp_path / "runner-cwd"  # the delegated host's side has no files/ at all
+    runner_dir.mkdir()
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                "all": {
+                    "hosts": {
+                        "target": {
+                            "ansible_connection": "local",
+                            "ansible_python_interpreter": "/nonexistent/python",
+                        },
+                        "b3os-runner": {
+                            "ansible_connection": "local",
+                            "ansible_python_interpreter": sys.executable,
+                            "ansible_remote_tmp": str(runner_dir),
+                        },
+                    }
+                }
+            }
+        )
+    )
+    played = run_playbook(
+        play / "site.yml", "-i", str(inventory), collections=installed_collections, server=local_server
+    )
+    assert played.returncode == 0, played.output[-4000:]
+    with Client(base_url=local_server.url, api_key=local_server.api_key) as client:
+        (row,) = [w for w in client.iter_workflows() if w.name == "delegated logger"]
+        live = client.get_live(row.id).model_dump(mode="json", by_alias=True)["definition"]
+    expected = json.loads((HERE / "playbooks" / "delegate" / "files" / "logger.json").read_text())
+    assert _strings(live["nodes"]) == _strings(expected["nodes"])
