@@ -8,13 +8,26 @@
 # ansible_collections/b3os/b3os tree, and (3) runs `ansible-test "$@" --local --python X.Y` there.
 #
 # Usage: scripts/ansible-test.sh sanity|units|integration [more ansible-test args]
-# Env:   B3OS_ANSIBLE_TEST_WORKDIR  scratch root (default: a fresh mktemp dir, removed on exit)
+# Env:   B3OS_ANSIBLE_CORE          an ansible-core release line (2.19, 2.20, ...) to test with instead
+#                                   of the project venv's: a venv with only that ansible-core is built
+#                                   once under ~/.cache/b3os-iac (enough for sanity, which needs no b3os)
+#        B3OS_ANSIBLE_TEST_WORKDIR  scratch root (default: a fresh mktemp dir, removed on exit)
 #        B3OS_COLLECTION_SRC        collection tree to test (default: ansible_collection/; the pytest
 #                                   wrapper passes a copy installed by ansible-galaxy from the artifact)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV_BIN="${B3OS_VENV_BIN:-$ROOT/.venv/bin}"
+if [ -n "${B3OS_ANSIBLE_CORE:-}" ]; then
+    CORE_VENV="${B3OS_TOOLS_DIR:-$HOME/.cache/b3os-iac}/ansible-core-$B3OS_ANSIBLE_CORE"
+    if [ ! -f "$CORE_VENV/.complete" ]; then
+        rm -rf "$CORE_VENV"
+        "$VENV_BIN/python" -m venv "$CORE_VENV"
+        "$CORE_VENV/bin/python" -m pip install -q "ansible-core==$B3OS_ANSIBLE_CORE.*" >&2
+        touch "$CORE_VENV/.complete"
+    fi
+    VENV_BIN="$CORE_VENV/bin"
+fi
 PY="$VENV_BIN/python"
 PYVER="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 
@@ -67,5 +80,6 @@ if [ "${1:-}" = "sanity" ]; then
 fi
 
 # (3) run it.
+echo "scripts/ansible-test.sh: ansible-core $("$PY" -c 'import ansible.release; print(ansible.release.__version__)')"
 cd "$DEST"
 PATH="$VENV_BIN:$PATH" "$VENV_BIN/ansible-test" "$@" --local --python "$PYVER"

@@ -19,8 +19,9 @@ __all__ = ["DESIRED_STATES", "STATE_ALIASES", "VISIBILITIES", "DesiredState", "W
 
 DesiredState = Literal["draft", "published", "paused", "archived"]
 DESIRED_STATES: tuple[DesiredState, ...] = ("draft", "published", "paused", "archived")
-# Front-end vocabularies map onto the four states: Ansible's present/absent, B3OS's own "active".
-STATE_ALIASES: dict[str, DesiredState] = {"present": "draft", "absent": "archived", "active": "published"}
+# Front-end vocabularies map onto the four states: present/absent (a kubernetes.core user reads
+# "present" as "live", so present = published everywhere; draft is explicit), B3OS's own "active".
+STATE_ALIASES: dict[str, DesiredState] = {"present": "published", "absent": "archived", "active": "published"}
 VISIBILITIES = ("private", "org", "public_view", "public_execute")
 
 NAME_MAX = 255

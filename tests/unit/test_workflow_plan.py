@@ -203,7 +203,7 @@ def test_invalid_definition_is_rejected_at_build_naming_node_and_field() -> None
 
 
 @pytest.mark.parametrize(
-    "alias,expected", [("present", "draft"), ("absent", "archived"), ("active", "published")]
+    "alias,expected", [("present", "published"), ("absent", "archived"), ("active", "published")]
 )
 def test_front_end_state_aliases(alias: str, expected: str) -> None:
     assert spec(alias).state == expected

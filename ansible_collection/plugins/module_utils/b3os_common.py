@@ -37,7 +37,7 @@ else:
 
 # The oldest b3os-iac this collection release works with.
 MIN_B3OS_VERSION = "0.1.0"
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 
 AUTH_ARGSPEC = dict(
     api_url=dict(type="str", fallback=(env_fallback, ["B3OS_API_URL"])),

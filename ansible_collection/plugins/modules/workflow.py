@@ -52,27 +52,44 @@ options:
       - The workflow definition (an object with C(nodes)).
       - B3OS expressions use C({{ ... }}) like Jinja2, so Ansible would template them. Mark the whole
         definition (or each string holding an expression) C(!unsafe), or use O(definition_file), or
-        C(lookup('ansible.builtin.file', 'wf.json') | from_json). See the collection README.
+        C({% raw %}...{% endraw %}) around each string. See the collection README.
+      - A B3OS expression that Jinja2 cannot parse (C({{ $trigger.body.x }})) fails the task with
+        these fixes named; one that Jinja2 would render (C({{ root.result.x }}) with a C(root)
+        variable defined, where C(root) is a node of this definition) fails too, before any request.
       - Mutually exclusive with O(definition_file). Required to create a workflow.
     type: dict
   definition_file:
     description:
-      - Path to a JSON or YAML file holding the definition, read by the module without any Jinja2
-        templating (expressions arrive unchanged). A file whose top-level key is C(definition) works too.
-      - The path is read where the module runs (the controller with C(hosts=localhost)); relative
-        paths are relative to the working directory, so prefer C({{ playbook_dir }}/files/wf.json).
+      - A JSON or YAML file holding the definition, read without any Jinja2 templating (expressions
+        arrive unchanged). A file whose top-level key is C(definition) works too.
+      - Looked up on the controller like C(ansible.builtin.copy)'s O(ansible.builtin.copy#module:src),
+        by the action plugin, through Ansible's search path, a role's C(files/) directory first, then
+        the playbook's C(files/) and directory. The file's text is sent to the module (which may run
+        on another host with C(delegate_to)) as O(definition_content). Vault-encrypted files are
+        decrypted.
+      - An absolute path that does not exist on the controller is read on the host that runs the
+        module.
+      - Mutually exclusive with O(definition).
     type: path
+  definition_content:
+    description:
+      - The definition as JSON or YAML text. The action plugin sets it from O(definition_file); you
+        rarely set it yourself. Never templated by the module.
+      - Mutually exclusive with O(definition).
+    type: str
   state:
     description:
-      - V(present) - the workflow exists and its latest content (its draft) equals the desired
-        content. Nothing is published; a live version already running keeps running.
-      - V(published) - the live version's content equals the desired content and it is active.
+      - V(present) (the default) and V(published) - the workflow is live, its live version's content
+        equals the desired content and it is active. The same default as the Pulumi provider and the
+        C(b3os) CLI. Before collection 0.2.0, V(present) meant V(draft).
+      - V(draft) - the workflow exists and its latest content (its draft) equals the desired content.
+        Nothing is published; a live version already running keeps running.
       - V(paused) - the live version's content equals the desired content and it is paused.
       - V(archived) - the workflow is archived (B3OS never deletes workflows). V(absent) is an alias.
       - Any state other than archived unarchives an archived workflow of that name; it never
         creates a duplicate.
     type: str
-    choices: [present, published, paused, archived, absent]
+    choices: [present, draft, published, paused, archived, absent]
     default: present
   cooldown_ms:
     description:
@@ -93,8 +110,11 @@ notes:
     C(ansible_python_interpreter) to C({{ ansible_playbook_python }}) for it.
   - Definitions that look already templated (an expression rendered to an empty string, a
     C(None) or a Python repr) produce a warning naming the node and field.
+  - Has an action plugin (runs on the controller first) that resolves O(definition_file) there and
+    checks inline definitions for B3OS expressions that Jinja2 broke.
   - The trigger secret of the workflow is never returned; it is masked as C(***).
 seealso:
+  - module: b3os.b3os.workflows
   - module: b3os.b3os.workflow_info
   - module: b3os.b3os.workflow_run
 author:
@@ -110,17 +130,21 @@ EXAMPLES = r"""
       api_url: "{{ b3os_api_url }}"
       api_key: "{{ b3os_api_key }}"
   tasks:
-    - name: Publish a workflow from a JSON file (expressions are read verbatim)
+    - name: Publish a workflow from files/quickstart.json (a role's files/ or the playbook's)
       b3os.b3os.workflow:
         name: API quickstart logger
         description: A minimal workflow created from the API.
-        definition_file: "{{ playbook_dir }}/files/quickstart.json"
-        state: published
+        definition_file: quickstart.json
+
+    - name: Keep a change as a draft only
+      b3os.b3os.workflow:
+        name: API quickstart logger
+        definition_file: quickstart-v2.json
+        state: draft
 
     - name: Inline definition marked !unsafe, so Jinja2 leaves its B3OS expressions alone
       b3os.b3os.workflow:
         name: Inline logger
-        state: published
         definition: !unsafe
           nodes:
             root:
@@ -130,12 +154,18 @@ EXAMPLES = r"""
             log_message:
               type: log
               payload:
-                message: "Incoming message: {{$trigger.body.message}}"
+                message: "Incoming message: {{$trigger.body.message}}"  # noqa: jinja[invalid]
 
-    - name: Or load the file on the controller; lookup results are never templated
+    - name: Or raw blocks around the strings holding expressions
       b3os.b3os.workflow:
-        name: Looked-up logger
-        definition: "{{ lookup('ansible.builtin.file', 'files/quickstart.json') | from_json }}"
+        name: Raw logger
+        definition:
+          nodes:
+            root: {type: manual, payload: {}, children: [log_message]}
+            log_message:
+              type: log
+              payload:
+                message: "{% raw %}Got {{$trigger.body.message}}{% endraw %}"
 
     - name: Pause it
       b3os.b3os.workflow:
@@ -210,127 +240,11 @@ warnings:
   elements: str
 """
 
-import pathlib
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.b3os.b3os.plugins.module_utils.b3os_common import (
-    B3OSError,
-    HAS_B3OS,
-    auth_argspec,
-    fail_from_error,
-    make_client,
-    redacted,
-    require_b3os,
-)
-
-if HAS_B3OS:
-    from b3os.definition import load_definition, template_damage
-    from b3os.workflow import WorkflowSpec, ensure
-
-
-def argument_spec():
-    return auth_argspec(
-        id=dict(type="str"),
-        name=dict(type="str"),
-        description=dict(type="str"),
-        definition=dict(type="dict"),
-        definition_file=dict(type="path"),
-        state=dict(
-            type="str",
-            default="present",
-            choices=["present", "published", "paused", "archived", "absent"],
-        ),
-        cooldown_ms=dict(type="int"),
-        max_runs=dict(type="int"),
-        visibility=dict(type="str", choices=["private", "org", "public_view", "public_execute"]),
-    )
-
-
-def desired_definition(module):
-    """The definition as given: inline dict, or the file read without templating."""
-    params = module.params
-    if params["definition_file"]:
-        return load_definition(pathlib.Path(params["definition_file"]))
-    if params["definition"] is not None:
-        return load_definition(params["definition"])
-    return None
-
-
-def warn_template_damage(module, definition):
-    items = template_damage(definition)
-    for item in items:
-        module.warn(item.message)
-    if items:
-        module.warn(
-            "B3OS expressions use {{ }} like Jinja2: pass the definition with definition_file, mark it "
-            "!unsafe, or use lookup('ansible.builtin.file', ...) | from_json (see the b3os.b3os README)"
-        )
-
-
-def diff_of(module, result):
-    """Ansible diffs from the shared layer's managed-key diff: the keys before/after, then the
-    graph-aware summary (nodes added/removed/changed) as a prepared text."""
-    diff = result.diff
-    label = module.params["name"] or module.params["id"] or "workflow"
-    diffs = [
-        dict(
-            before=diff.before or {},
-            after=diff.after or {},
-            before_header="%s (before)" % label,
-            after_header="%s (after)" % label,
-        )
-    ]
-    summary = diff.describe()
-    if summary:
-        diffs.append(dict(prepared="\n".join(summary) + "\n"))
-    return redacted(module, diffs)
+from ansible_collections.b3os.b3os.plugins.module_utils.b3os_workflow import run
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        required_one_of=[("id", "name")],
-        mutually_exclusive=[("definition", "definition_file")],
-        supports_check_mode=True,
-    )
-    require_b3os(module)
-    params = module.params
-    result = dict(changed=False, actions=[], changes=[])
-
-    try:
-        definition = desired_definition(module)
-        if definition is not None:
-            warn_template_damage(module, definition)
-        spec = WorkflowSpec.build(
-            id=params["id"],
-            name=params["name"],
-            description=params["description"],
-            definition=definition,
-            state=params["state"],
-            cooldown_ms=params["cooldown_ms"],
-            max_runs=params["max_runs"],
-            visibility=params["visibility"],
-        )
-        client = make_client(module)
-        with client:
-            applied = ensure(client, spec, dry_run=module.check_mode)
-    except B3OSError as err:
-        fail_from_error(module, err, **result)
-
-    workflow = redacted(module, applied.workflow or {})
-    result.update(
-        changed=bool(applied.changed),
-        actions=list(applied.actions),
-        changes=redacted(module, applied.diff.describe()),
-        workflow=workflow,
-        id=workflow.get("id"),
-        version=workflow.get("version"),
-        live_version=workflow.get("live_version"),
-        status=workflow.get("status"),
-    )
-    if module._diff:
-        result["diff"] = diff_of(module, applied)
-    module.exit_json(**result)
+    run("workflow")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 
 """The workflow module's own decisions; the engine (b3os.workflow) is tested in b3os-iac.
 
-ensure() is replaced by a recorder that plans for real against a given state and only predicts
-(apply with dry_run), so no test here can write anywhere.
+The runner's apply_specs() is replaced by a recorder that plans for real against no workflow and
+only predicts (apply with dry_run), so no test here can write anywhere.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from b3os.errors import AuthenticationError, ValidationFailedError
 from b3os.models import ValidationItem
 from b3os.workflow import apply, plan
 
-from ansible_collections.b3os.b3os.plugins.module_utils import b3os_common
+from ansible_collections.b3os.b3os.plugins.module_utils import b3os_common, b3os_workflow
 from ansible_collections.b3os.b3os.plugins.modules import workflow
 
 from .conftest import API_KEY
@@ -32,23 +32,24 @@ DEFINITION = {
 
 
 class Recorder:
-    """Stands in for b3os.workflow.ensure: records its inputs, predicts against no workflow."""
+    """Stands in for b3os.workflow.bulk.apply_specs: records its inputs, predicts against no workflow."""
 
     def __init__(self, error=None):
         self.calls = []
         self.error = error
 
-    def __call__(self, client, spec, dry_run=False, remote_validate=True):
-        self.calls.append(dict(spec=spec, dry_run=dry_run))
+    def __call__(self, client, specs, dry_run=False):
+        for spec in specs:
+            self.calls.append(dict(spec=spec, dry_run=dry_run))
         if self.error is not None:
             raise self.error
-        return apply(client, plan(spec, None), dry_run=True)
+        return [apply(client, plan(spec, None), dry_run=True) for spec in specs]
 
 
 @pytest.fixture
 def ensure(monkeypatch):
     recorder = Recorder()
-    monkeypatch.setattr(workflow, "ensure", recorder)
+    monkeypatch.setattr(b3os_workflow, "apply_specs", recorder)
     return recorder
 
 
@@ -68,11 +69,38 @@ def test_real_run_is_not_a_dry_run(run_module, ensure):
 
 @pytest.mark.parametrize(
     "state, desired",
-    [("present", "draft"), ("published", "published"), ("paused", "paused"), ("absent", "archived")],
+    [
+        ("present", "published"),
+        ("published", "published"),
+        ("draft", "draft"),
+        ("paused", "paused"),
+        ("archived", "archived"),
+        ("absent", "archived"),
+    ],
 )
 def test_states_map_onto_the_shared_vocabulary(run_module, ensure, state, desired):
     run_module(workflow, dict(name="wf", definition=DEFINITION, state=state), check=True)
     assert ensure.calls[0]["spec"].state == desired
+
+
+def test_no_state_publishes_like_pulumi_and_the_cli(run_module, ensure):
+    result = run_module(workflow, dict(name="wf", definition=DEFINITION), check=True)
+    assert ensure.calls[0]["spec"].state == "published"
+    assert "publish" in result["actions"]
+
+
+def test_definition_content_from_the_action_plugin_is_parsed_not_templated(run_module, ensure):
+    text = json.dumps(DEFINITION)
+    run_module(workflow, dict(name="wf", definition_file="/ctl/files/wf.json", definition_content=text), check=True)
+    assert ensure.calls[0]["spec"].definition["nodes"]["log_message"]["payload"]["message"] == EXPR
+
+
+def test_bad_definition_content_names_the_controller_file(run_module, ensure):
+    result = run_module(
+        workflow, dict(name="wf", definition_file="/ctl/files/wf.json", definition_content="{not json"), check=True
+    )
+    assert result["failed"] is True and "/ctl/files/wf.json" in result["msg"]
+    assert ensure.calls == []
 
 
 def test_diff_only_in_diff_mode_and_names_the_nodes(run_module, ensure):
@@ -119,7 +147,7 @@ def test_intact_expressions_do_not_warn(run_module, ensure):
 
 def test_wrong_key_fails_with_a_clear_401_and_no_key(run_module, monkeypatch):
     err = AuthenticationError("invalid API key", status_code=401, code=401001, request_id="req_1")
-    monkeypatch.setattr(workflow, "ensure", Recorder(error=err))
+    monkeypatch.setattr(b3os_workflow, "apply_specs", Recorder(error=err))
     result = run_module(workflow, dict(name="wf", definition=DEFINITION))
     out = run_module.stdout
     assert result["failed"] is True
@@ -131,7 +159,7 @@ def test_wrong_key_fails_with_a_clear_401_and_no_key(run_module, monkeypatch):
 def test_server_validation_failure_names_node_and_field(run_module, monkeypatch):
     item = ValidationItem(message="log needs a message", node_id="log_message", field="payload.message")
     err = ValidationFailedError("invalid definition", status_code=400, code=400228, items=[item])
-    monkeypatch.setattr(workflow, "ensure", Recorder(error=err))
+    monkeypatch.setattr(b3os_workflow, "apply_specs", Recorder(error=err))
     result = run_module(workflow, dict(name="wf", definition=DEFINITION), check=True)
     assert result["failed"] is True
     assert result["items"][0]["node_id"] == "log_message"
@@ -167,12 +195,12 @@ def test_old_package_is_a_clear_failure(run_module, monkeypatch):
 def test_trigger_secret_is_masked_in_results(run_module, monkeypatch):
     secret = "whsec_unit_trigger_secret_value"
 
-    def fake(client, spec, dry_run=False, remote_validate=True):
-        result = apply(client, plan(spec, None), dry_run=True)
+    def fake(client, specs, dry_run=False):
+        result = apply(client, plan(specs[0], None), dry_run=True)
         result.outputs["trigger_secret"] = secret
-        return result
+        return [result]
 
-    monkeypatch.setattr(workflow, "ensure", fake)
+    monkeypatch.setattr(b3os_workflow, "apply_specs", fake)
     run_module(workflow, dict(name="wf", definition=DEFINITION), check=True, diff=True)
     out = run_module.stdout
     assert secret not in out and API_KEY not in out

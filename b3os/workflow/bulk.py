@@ -1,0 +1,76 @@
+"""Many workflows in one call, over the shared read -> plan -> apply layer.
+
+``apply_specs`` is what a front end that applies a list of workflows at once (the Ansible
+``b3os.b3os.workflows`` module) calls: every spec is read (one organization listing via
+``read_many``), planned and validated by the server *before* the first write, so bad input
+anywhere means no write anywhere; then the plans are applied in order. It is deliberately one
+function with a plain signature so a parallel engine can replace its body later.
+
+``load_spec_texts`` is ``files.load_specs`` for files that arrive as text (an Ansible action
+plugin reads a role's ``files/`` directory on the controller and sends the contents to the
+module, which may run on another host): the same file format, the same checks, and error
+messages that name the files as the user wrote them.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+from b3os.client import Client
+from b3os.errors import ConfigError, DefinitionError
+from b3os.workflow.apply import ApplyResult, apply, validate_remotely
+from b3os.workflow.files import load_specs
+from b3os.workflow.plan import Plan, plan
+from b3os.workflow.spec import WorkflowSpec
+from b3os.workflow.state import read_many
+
+__all__ = ["apply_specs", "load_spec_texts", "plan_specs"]
+
+
+def plan_specs(client: Client, specs: Sequence[WorkflowSpec]) -> list[Plan]:
+    """Read every workflow, plan each, and have the server validate every definition a plan
+    would send; raises before anything is written."""
+    labels: dict[str, str] = {}
+    for spec in specs:
+        key = spec.id or f"name:{spec.name}"
+        if key in labels:
+            raise ConfigError(f"workflow {spec.label} is listed twice; list each workflow once")
+        labels[key] = spec.label
+    plans = [plan(spec, state) for spec, state in zip(specs, read_many(client, specs), strict=True)]
+    for the_plan in plans:
+        validate_remotely(client, the_plan)
+    return plans
+
+
+def apply_specs(client: Client, specs: Sequence[WorkflowSpec], *, dry_run: bool = False) -> list[ApplyResult]:
+    """Plan all (no write before every spec has been read and validated), then apply in order."""
+    return [apply(client, the_plan, dry_run=dry_run) for the_plan in plan_specs(client, specs)]
+
+
+def load_spec_texts(files: Mapping[str, str], *, label: str) -> list[tuple[str, WorkflowSpec]]:
+    """Workflow files given as ``{relative path: text}`` (a directory read elsewhere), loaded with
+    ``load_specs`` semantics: the top-level ``*.yaml|*.yml|*.json`` files are workflows, sorted;
+    a ``definition_file`` inside one is relative to it and may point at any other file given.
+    Returns ``(label/relative path, spec)`` pairs; errors name ``label/relative path``."""
+    with tempfile.TemporaryDirectory(prefix="b3os-src-") as tmp:
+        root = Path(tmp)
+        for name, text in files.items():
+            rel = PurePosixPath(name)
+            if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+                raise ConfigError(
+                    f"{label}: file name {name!r} must be relative and stay inside the directory"
+                )
+            target = root.joinpath(*rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        prefix = str(root)
+        shown = label.rstrip("/")
+        try:
+            loaded = load_specs([root])
+        except DefinitionError as exc:
+            raise DefinitionError(exc.items, message=exc.message.replace(prefix, shown)) from None
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace(prefix, shown)) from None
+        return [(str(path).replace(prefix, shown), spec) for path, spec in loaded]
