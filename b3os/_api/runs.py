@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from b3os import _http
-from b3os._sse import iter_run_events
+from b3os._sse import iter_frames, iter_run_events, run_event_from_frame
 from b3os._transport import MAX_PAGE_SIZE, Transport, check_limit, drop_none, seg
 from b3os.errors import TransportError
 from b3os.models import RUN_TERMINAL_STATUSES, Page, Run, RunEvent, RunListItem, to_wire
@@ -116,6 +116,13 @@ class RunsAPI:
         """Events of one run, ending after the terminal event or when the server closes the stream."""
         with self._t.stream(f"/v1/runs/{seg(run_id)}/stream") as lines:
             yield from iter_run_events(lines)
+
+    def stream_workflow(self, workflow_id: str) -> Iterator[RunEvent]:
+        """Events of every run of one workflow as they happen; the stream outlives any one run
+        (it ends when the server closes it, or when the caller stops iterating)."""
+        with self._t.stream(f"/v1/workflows/{seg(workflow_id)}/runs/stream") as lines:
+            for frame in iter_frames(lines):
+                yield run_event_from_frame(frame)
 
     def run_and_follow(
         self,

@@ -79,6 +79,7 @@ CALLS: dict[str, Call] = {
     "runs.retry": lambda c: c.runs.retry("run_1"),
     "runs.resume_node": lambda c: c.runs.resume_node("run_1", "n", secret=SECRET),
     "runs.stream": lambda c: list(c.runs.stream("run_1")),
+    "runs.stream_workflow": lambda c: list(c.runs.stream_workflow("wf_1")),
     "runs.run_and_follow": lambda c: list(c.runs.run_and_follow("wf_1", wait_timeout=1.0)),
     "connectors.list": lambda c: c.connectors.list(),
     "connectors.iter": lambda c: list(c.connectors.iter()),

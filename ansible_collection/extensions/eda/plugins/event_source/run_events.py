@@ -300,23 +300,18 @@ class RunEvents:
 
     def _feed(self, workflow_id: str) -> None:
         """New runs of one workflow at once (the listing in _discover covers any gap)."""
-        from b3os._sse import iter_frames, run_event_from_frame
-        from b3os.client import _Stream
         from b3os.errors import TransportError
 
         with self.client_factory() as client:
             while not self.stop.is_set():
                 try:
-                    stream = _Stream(client, "/v1/workflows/%s/runs/stream" % workflow_id)
-                    with stream as response:
-                        for frame in iter_frames(stream.lines(response)):
-                            event = run_event_from_frame(frame)
-                            if event.type == "run_started" and event.run_id:
-                                self.loop.call_soon_threadsafe(  # type: ignore[union-attr]
-                                    self.follow, event.run_id, workflow_id
-                                )
-                            if self.stop.is_set():
-                                return
+                    for event in client.runs.stream_workflow(workflow_id):
+                        if event.type == "run_started" and event.run_id:
+                            self.loop.call_soon_threadsafe(  # type: ignore[union-attr]
+                                self.follow, event.run_id, workflow_id
+                            )
+                        if self.stop.is_set():
+                            return
                 except TransportError:
                     pass
                 self.stop.wait(self.poll)
