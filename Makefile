@@ -26,7 +26,7 @@ lint: setup
 
 typecheck: setup
 	@$(VENV)/bin/mypy
-	@$(VENV)/bin/mypy scripts/demo.py scripts/ansible_kinds.py
+	@$(VENV)/bin/mypy scripts/demo.py scripts/ansible_kinds.py scripts/pulumi_langhost.py
 
 bench: setup
 	@PATH="$(PULUMI_BIN):$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m bench

@@ -11,7 +11,7 @@
 # The Go language host (module .../sdk/python/cmd/pulumi-language-python/v3) has no version tags
 # and the module proxy we can reach does not serve it (403 "not available"). We try it once per
 # release; when it is unavailable we install a stand-in `pulumi-language-python` that runs the
-# b3os-iac implementation (pulumi_b3os/_langhost.py) with the Python found on PATH (or
+# b3os-iac implementation (scripts/pulumi_langhost.py) with the Python found on PATH (or
 # PULUMI_PYTHON_CMD): put the project's .venv/bin on PATH after the printed directory.
 #
 # The YAML language host is Pulumi's own (github.com/pulumi/pulumi-yaml, pinned below), built with
@@ -64,21 +64,28 @@ if [ -z "${B3OS_FORCE_PULUMI_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; t
 fi
 
 write_standin_language_host() {
-    # Rewritten on every run (cheap) so a changed script updates existing installs.
+    # Rewritten on every run (cheap) so a changed script updates existing installs. The host is
+    # repository tooling (scripts/pulumi_langhost.py), copied beside the CLI: not in the package.
+    local src
+    src="$(cd "$(dirname "$0")" && pwd)/pulumi_langhost.py"
+    if ! cmp -s "$src" "$BIN/b3os_langhost.py" 2>/dev/null; then
+        install -m 0644 "$src" "$BIN/b3os_langhost.py.tmp" && mv -f "$BIN/b3os_langhost.py.tmp" "$BIN/b3os_langhost.py"
+    fi
     local tmp="$BIN/.pulumi-language-python.tmp"
     cat >"$tmp" <<'EOF'
 #!/bin/sh
 # b3os-iac stand-in language host: the Go pulumi-language-python module is not served by the
-# module proxy, so this runs pulumi_b3os._langhost (see that module) with the first Python that
-# has b3os-iac[pulumi] installed: PULUMI_PYTHON_CMD, the active virtualenv, python3 on PATH.
+# module proxy, so this runs b3os_langhost.py (scripts/pulumi_langhost.py in the b3os-iac
+# repository) with the first Python that has the pulumi SDK: PULUMI_PYTHON_CMD, the active
+# virtualenv, python3 on PATH.
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
 for py in "${PULUMI_PYTHON_CMD:-}" "${VIRTUAL_ENV:+$VIRTUAL_ENV/bin/python}" python3; do
     [ -n "$py" ] || continue
-    if "$py" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("pulumi_b3os") is None)' 2>/dev/null; then
-        exec "$py" -u -m pulumi_b3os._langhost --exec-script "$here/pulumi-language-python-exec" "$@"
+    if "$py" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("pulumi") is None)' 2>/dev/null; then
+        exec "$py" -u "$here/b3os_langhost.py" --exec-script "$here/pulumi-language-python-exec" "$@"
     fi
 done
-echo "pulumi-language-python (b3os-iac): no Python with pulumi_b3os found; put the project's .venv/bin on PATH or set PULUMI_PYTHON_CMD" >&2
+echo "pulumi-language-python (b3os-iac): no Python with the pulumi SDK found; put the project's .venv/bin on PATH or set PULUMI_PYTHON_CMD" >&2
 exit 1
 EOF
     chmod 0755 "$tmp"

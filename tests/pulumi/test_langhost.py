@@ -4,6 +4,7 @@ The host as a whole is exercised by every CLI test (`pulumi up` runs projects th
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -11,7 +12,17 @@ import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import language_pb2
 
-from pulumi_b3os._langhost import ProgramError, build_command, resolve_python
+_PATH = Path(__file__).resolve().parents[2] / "scripts" / "pulumi_langhost.py"
+_SPEC = importlib.util.spec_from_file_location("pulumi_langhost", _PATH)
+assert _SPEC is not None and _SPEC.loader is not None
+langhost = importlib.util.module_from_spec(_SPEC)
+sys.modules["pulumi_langhost"] = langhost
+_SPEC.loader.exec_module(langhost)
+ProgramError, build_command, resolve_python = (
+    langhost.ProgramError,
+    langhost.build_command,
+    langhost.resolve_python,
+)
 
 
 def test_virtualenv_option_is_relative_to_the_project_root(tmp_path: Path) -> None:

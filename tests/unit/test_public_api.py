@@ -92,3 +92,13 @@ def test_httpx_cli_still_importable_after_b3os() -> None:
 def test_lazy_attribute_errors_are_normal() -> None:
     with pytest.raises(AttributeError, match="NoSuchThing"):
         b3os.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_repository_tooling_is_not_in_the_packages() -> None:
+    # The demo driver needs the repository's examples/, the stand-in Pulumi language host is a
+    # build-time helper: neither belongs in the wheel (hatch ships b3os/ and pulumi_b3os/ whole).
+    import importlib.util
+
+    assert importlib.util.find_spec("b3os.demo") is None
+    assert importlib.util.find_spec("pulumi_b3os._langhost") is None
+    assert (ROOT / "scripts" / "demo.py").is_file() and (ROOT / "scripts" / "pulumi_langhost.py").is_file()

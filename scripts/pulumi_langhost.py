@@ -12,9 +12,10 @@ discovery (``pip list`` for plugin packages), ``pulumi install``, ``pulumi new``
 policy packs are not implemented: a project that needs resource plugins from PyPI packages is
 out of scope here (dynamic providers need none).
 
-Launched by ``scripts/install-pulumi.sh``'s ``pulumi-language-python`` shim as
-``python -m pulumi_b3os._langhost --exec-script <path> <engine address>``; like every Pulumi
-plugin it prints its gRPC port as the first line on stdout.
+Repository tooling, not part of the installed package: ``scripts/install-pulumi.sh`` copies it
+beside the CLI as ``b3os_langhost.py``, and its ``pulumi-language-python`` shim runs
+``python b3os_langhost.py --exec-script <path> <engine address>``; like every Pulumi plugin it
+prints its gRPC port as the first line on stdout.
 """
 
 from __future__ import annotations
