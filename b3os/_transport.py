@@ -77,6 +77,21 @@ class Transport:
         self.closed = threading.Event()
         self._learned: tuple[str, ...] = ()
         self._learn_lock = threading.Lock()
+        # One shared limiter: a 429 slows every request of this client (all the threads of a
+        # parallel apply), not only the one that was refused.
+        self._hold_until = 0.0
+        self._hold_lock = threading.Lock()
+
+    def hold(self, seconds: float) -> None:
+        """No request of this client starts in the next ``seconds`` (the server said slow down)."""
+        with self._hold_lock:
+            self._hold_until = max(self._hold_until, self.clock() + seconds)
+
+    def wait_for_hold(self) -> None:
+        with self._hold_lock:
+            remaining = self._hold_until - self.clock()
+        if remaining > 0:
+            self.sleep(remaining)
 
     def remember_secret(self, secret: str) -> None:
         """Scrub ``secret`` (a signing secret this client received) from every later error text."""
@@ -152,6 +167,7 @@ class Transport:
             attempt = budget.attempt()
             retry_after: float | None = None
             cause: BaseException | None = None
+            self.wait_for_hold()
             try:
                 response = send()
             except _http.HTTPX_ERRORS as exc:
@@ -173,6 +189,9 @@ class Transport:
                 retryable = response.status_code in RETRY_STATUSES
                 if retryable:  # 429 and 503 may both carry Retry-After
                     retry_after = parse_retry_after(response.headers.get("retry-after"))
+                if response.status_code == 429:  # bounded: a huge Retry-After must not stall the pool
+                    pause = retry_after if retry_after is not None else self.retry.delay(attempt, None)
+                    self.hold(min(pause, self.retry.max_elapsed))
             if not retryable:
                 raise error from cause
             if budget.policy.max_attempts == 1:

@@ -269,3 +269,37 @@ def test_backoff_waits_as_the_policy_says_for_callers_own_retries() -> None:
         client.close()
     assert slept[0] == 2.5, "Retry-After wins"
     assert 0 <= slept[1] <= 2.0, "third wait is at most base * 2**2"
+
+
+def test_a_429_slows_every_request_of_the_client_not_only_the_refused_one() -> None:
+    """One shared limiter: while one thread waits out a 429's Retry-After, another thread's new
+    request does not start either (a parallel apply would otherwise keep hammering the API)."""
+    import threading
+    import time
+
+    refused = threading.Event()
+    started: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        with lock:
+            first = path not in started
+            started.setdefault(path, time.monotonic())
+        if path.endswith("wf_a") and first:
+            refused.set()
+            return httpx.Response(
+                429, headers={"Retry-After": "0.6"}, json={"code": 429000, "message": "slow down"}
+            )
+        return httpx.Response(
+            200, json={"code": 200, "message": "ok", "data": {"id": path.rsplit("/", 1)[-1], "name": "x"}}
+        )
+
+    client = Client(base_url="https://api.b3os.test", api_key="k", transport=httpx.MockTransport(handler))
+    worker = threading.Thread(target=client.get_workflow, args=("wf_a",))
+    worker.start()
+    assert refused.wait(5)
+    refused_at = time.monotonic()
+    client.get_workflow("wf_b")
+    worker.join(5)
+    assert started["/v1/workflows/wf_b"] >= refused_at + 0.4  # held until the Retry-After passed
