@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from b3os.client import Client
     from b3os.resource.files import Declared
 
-__all__ = ["DEFAULT_PARALLELISM", "Outcome", "Planned", "apply_all", "plan_all"]
+__all__ = ["DEFAULT_PARALLELISM", "FleetError", "Outcome", "Planned", "apply_all", "plan_all"]
 
 DEFAULT_PARALLELISM = 10
 
@@ -55,6 +55,26 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.error is None and self.skipped is None
+
+
+class FleetError(B3OSError):
+    """Some objects of a many-object apply failed; ``outcomes`` holds every one, in order.
+    The message lists each failure and counts what was applied, so a re-run is known to be safe."""
+
+    def __init__(self, outcomes: Sequence[Outcome]) -> None:
+        self.outcomes = list(outcomes)
+        failed = [o for o in self.outcomes if not o.ok]
+        applied = sum(1 for o in self.outcomes if o.ok and o.planned.plan.changed)
+        lines = [f"{_label(o)}: {o.skipped or o.error}" for o in failed]
+        super().__init__(
+            f"{len(failed)} of {len(self.outcomes)} failed ({applied} applied, the rest unchanged or not "
+            "written); re-running is safe:\n  " + "\n  ".join(lines)
+        )
+
+
+def _label(outcome: Outcome) -> str:
+    declared = outcome.planned.declared
+    return declared.kind.label(declared.spec)
 
 
 def _pool_map(fn: Callable[[Any], Any], items: Sequence[Any], parallelism: int) -> list[Any]:

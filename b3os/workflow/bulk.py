@@ -3,8 +3,9 @@
 ``apply_specs`` is what a front end that applies a list of workflows at once (the Ansible
 ``b3os.b3os.workflows`` module) calls: every spec is read (one organization listing via
 ``read_many``), planned and validated by the server *before* the first write, so bad input
-anywhere means no write anywhere; then the plans are applied in order. It is deliberately one
-function with a plain signature so a parallel engine can replace its body later.
+anywhere means no write anywhere; then the plans are applied through the parallel engine
+(``b3os.resource.fleet``, ``parallelism`` at a time). One workflow's failure does not stop the
+others; if any failed, ``FleetError`` lists every failure and what was applied.
 
 ``load_spec_texts`` is ``files.load_specs`` for files that arrive as text (an Ansible action
 plugin reads a role's ``files/`` directory on the controller and sends the contents to the
@@ -16,10 +17,14 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from b3os.client import Client
 from b3os.errors import ConfigError, DefinitionError
+from b3os.kinds import get
+from b3os.resource.files import Declared
+from b3os.resource.fleet import DEFAULT_PARALLELISM, FleetError, Planned, apply_all
 from b3os.workflow.apply import ApplyResult, apply, validate_remotely
 from b3os.workflow.files import load_specs
 from b3os.workflow.plan import Plan, plan
@@ -29,7 +34,9 @@ from b3os.workflow.state import read_many
 __all__ = ["apply_specs", "load_spec_texts", "plan_specs"]
 
 
-def plan_specs(client: Client, specs: Sequence[WorkflowSpec]) -> list[Plan]:
+def plan_specs(
+    client: Client, specs: Sequence[WorkflowSpec], *, parallelism: int = DEFAULT_PARALLELISM
+) -> list[Plan]:
     """Read every workflow, plan each, and have the server validate every definition a plan
     would send; raises before anything is written."""
     labels: dict[str, str] = {}
@@ -38,15 +45,33 @@ def plan_specs(client: Client, specs: Sequence[WorkflowSpec]) -> list[Plan]:
         if key in labels:
             raise ConfigError(f"workflow {spec.label} is listed twice; list each workflow once")
         labels[key] = spec.label
-    plans = [plan(spec, state) for spec, state in zip(specs, read_many(client, specs), strict=True)]
-    for the_plan in plans:
-        validate_remotely(client, the_plan)
+    states = read_many(client, specs, parallelism=parallelism)
+    plans = [plan(spec, state) for spec, state in zip(specs, states, strict=True)]
+    sending = [p for p in plans if p.sends_definition]
+    if sending:
+        with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(sending)))) as pool:
+            list(pool.map(lambda p: validate_remotely(client, p), sending))
     return plans
 
 
-def apply_specs(client: Client, specs: Sequence[WorkflowSpec], *, dry_run: bool = False) -> list[ApplyResult]:
-    """Plan all (no write before every spec has been read and validated), then apply in order."""
-    return [apply(client, the_plan, dry_run=dry_run) for the_plan in plan_specs(client, specs)]
+def apply_specs(
+    client: Client,
+    specs: Sequence[WorkflowSpec],
+    *,
+    dry_run: bool = False,
+    parallelism: int = DEFAULT_PARALLELISM,
+) -> list[ApplyResult]:
+    """Plan all (no write before every spec has been read and validated), then apply them in
+    parallel; results in the order of ``specs``."""
+    plans = plan_specs(client, specs, parallelism=parallelism)
+    if dry_run:
+        return [apply(client, the_plan, dry_run=True) for the_plan in plans]
+    kind = get("workflow")
+    planned = [Planned(Declared(Path(p.spec.label), kind, p.spec), p) for p in plans]
+    outcomes = apply_all(client, planned, parallelism=parallelism)
+    if any(not o.ok for o in outcomes):
+        raise FleetError(outcomes)
+    return [o.result for o in outcomes if o.result is not None]  # every one is ok here
 
 
 def load_spec_texts(files: Mapping[str, str], *, label: str) -> list[tuple[str, WorkflowSpec]]:

@@ -54,3 +54,18 @@ def test_one_failure_does_not_stop_the_others() -> None:
     assert [o.ok for o in outcomes] == [True, False, True]
     assert "url refused" in str(outcomes[1].error)
     assert {w[1] for w in client.writes} == {"c", "n"}
+
+
+def test_fleet_error_lists_every_failure_and_what_was_applied() -> None:
+    from b3os.resource.fleet import FleetError
+
+    client = FakeClient()
+
+    def refuse(**_: Any) -> Any:
+        raise BadRequestError("url refused", status_code=400)
+
+    client.execution_webhooks.create = refuse  # type: ignore[method-assign]
+    outcomes = apply_all(client, plan_all(client, items()))  # type: ignore[arg-type]
+    error = FleetError(outcomes)
+    assert str(error).startswith("1 of 3 failed (2 applied")
+    assert "execution_webhook 'hook': url refused" in str(error)
