@@ -68,4 +68,4 @@ def test_fleet_error_lists_every_failure_and_what_was_applied() -> None:
     outcomes = apply_all(client, plan_all(client, items()))  # type: ignore[arg-type]
     error = FleetError(outcomes)
     assert str(error).startswith("1 of 3 failed (2 applied")
-    assert "execution_webhook 'hook': url refused" in str(error)
+    assert "execution_webhook 'hook': 400 Bad Request: url refused" in str(error)
