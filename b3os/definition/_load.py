@@ -71,6 +71,11 @@ def parse_document(text: str, source: str, *, yaml_first: bool) -> object:
         raise ConfigError(f"{source}: invalid YAML: {exc}") from None
     except RecursionError:
         raise ConfigError(_too_deep(source, "YAML")) from None
+    except UnicodeEncodeError:  # libyaml reads UTF-8: a lone surrogate in the text cannot be read
+        raise ConfigError(
+            f"{source}: invalid YAML: the text holds a lone UTF-16 surrogate (not valid Unicode): "
+            "remove it or write the whole character"
+        ) from None
 
 
 def _too_deep(source: str, kind: str) -> str:

@@ -106,9 +106,19 @@ def test_validate_definition_never_raises_and_names_the_field(definition: dict[o
     figures.add("bad_inputs")
 
 
-def test_load_definition_of_5000_deep_json_is_a_clear_error() -> None:
-    with pytest.raises(B3OSError, match="nested too deeply"):
-        load_definition('{"nodes": ' + _deep(5000) + "}")
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ('{"nodes": ' + _deep(5000) + "}", "nested too deeply"),
+        ("nodes: " + _deep(5000), "nest"),
+        ("\ud800", "lone UTF-16 surrogate"),  # found by the fuzz test: libyaml's UnicodeEncodeError
+        ("nodes: {a: '\udfff'}", "lone UTF-16 surrogate"),
+    ],
+    ids=["json 5000 deep", "yaml 5000 deep", "lone surrogate", "yaml with a lone surrogate"],
+)
+def test_load_definition_of_unreadable_text_is_a_clear_error(text: str, phrase: str) -> None:
+    with pytest.raises(B3OSError, match=phrase):
+        load_definition(text)
 
 
 def test_python_api_refuses_nan_before_any_request(local: LocalServer, api: Client) -> None:
