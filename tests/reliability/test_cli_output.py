@@ -49,9 +49,10 @@ def test_plan_json_and_apply_json_share_one_versioned_schema(local: LocalServer,
     for w in plan_doc["workflows"]:
         assert w["workflow"] is None and w["applied"] is False and w["id"] is None
     for w in apply_doc["workflows"]:
-        assert isinstance(w["workflow"], dict) and w["applied"] is True
+        assert isinstance(w["workflow"], dict) and w["applied"] is True and w["outputs"] == w["workflow"]
         assert w["id"] == w["workflow"]["id"] and w["id"].startswith("wf_")
-    assert plan_doc["summary"] == {"workflows": 2, "changed": 2, "writes": 5}
+    assert plan_doc["summary"] == {"resources": 2, "changed": 2, "writes": 5, "failed": 0}
+    assert plan_doc["resources"] == plan_doc["workflows"]
     assert apply_doc["summary"] == plan_doc["summary"]
     # and a converged plan: same schema, no changes, ids known
     again = run_cli(["plan", "--json", str(tmp_path)], url=local.url, key=local.api_key)
@@ -223,7 +224,7 @@ def test_plan_of_a_folder_reports_every_bad_file_not_only_the_first(
         result = run_cli([*command, str(tmp_path)], url=local.url, key=local.api_key)
         assert result.code == 1, result.text
         err = result.err
-        assert "3 of 4 workflow files are invalid" in err
+        assert "3 files have errors" in err
         for name, problem in (
             ("bad-1.yaml", "invalid YAML"),
             ("bad-2.json", "unknown key(s) stat"),

@@ -26,11 +26,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
+from b3os.cli.jsonout import plan_document
+from b3os.cli.render import print_plan
 from b3os.definition import load_definition, validate_definition
 from b3os.errors import B3OSError, ConfigError
 from b3os.normalize import canonical_json, definitions_equal, graph_summary, normalize_definition
+from b3os.resource.files import load_file
+from b3os.resource.fleet import Planned
 from b3os.workflow import plan
-from b3os.workflow.files import load_spec_file
 from tests.reliability import figures
 from tests.reliability.helpers import run_cli
 
@@ -158,24 +161,22 @@ def check_cli_file(tmp: Path, definition: Any, style: int, n: int) -> None:
     path = tmp / f"w{n % 4}.{'json' if style != 1 else 'yaml'}"
     path.write_text(_text_of(doc, style), encoding="utf-8", errors="surrogatepass")
     try:
-        spec = load_spec_file(path)
+        declared = load_file(path)  # what `b3os plan/apply/validate` read each file with
     except B3OSError:
-        spec = None
+        declared = None
     try:
-        the_plan = plan(spec, None) if spec is not None else None
+        the_plan = plan(declared.spec, None) if declared is not None else None
     except B3OSError:  # e.g. no definition: nothing to create
         the_plan = None
-    if the_plan is not None:  # valid: the offline part of `b3os plan` renders it
-        from b3os.cli.jsonout import plan_document
-        from b3os.cli.render import print_plan
-
-        print_plan(Console(file=_Sink(), width=100), path, the_plan)
-        json.dumps(plan_document("plan", [(path, the_plan, None)]), ensure_ascii=False).encode("utf-8")
+    if declared is not None and the_plan is not None:  # valid: the offline part of `b3os plan`
+        print_plan(Console(file=_Sink(), width=100), path, the_plan, declared.kind.name)
+        document = plan_document("plan", [(Planned(declared, the_plan), None)])
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
     if n % 10 == 0:  # the whole CLI in process, every tenth example (it costs ~5 ms)
         result = run_cli(["validate", "--offline", str(path)], url=None, key=None)
         assert result.code in (0, 1), result.text
         assert "Traceback" not in result.text
-        assert (result.code == 0) == (spec is not None), result.text
+        assert (result.code == 0) == (declared is not None), result.text
 
 
 class _Sink:
