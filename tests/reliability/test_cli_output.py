@@ -150,6 +150,7 @@ def test_api_key_from_stdin_and_env_var_works_and_is_never_printed(
             timeout=60,
         )
         assert proc.returncode == 2, proc.stdout + proc.stderr  # 2: changes to apply
+        assert "workflow 'keyed': create" in proc.stdout, proc.stdout + proc.stderr  # not a usage error
         assert local.api_key not in proc.stdout + proc.stderr
         figures.add("secret_scans")
 
