@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from b3os.models import RunEvent
+from b3os.normalize import GraphSummary
 from b3os.runs import RunSummary, describe_event
 from b3os.workflow import Plan
 
@@ -47,6 +48,29 @@ def _value(value: Any) -> str:
     return repr(value)
 
 
+# At most this many changed nodes go into a definition's JSON diff (the node summary counts all).
+MAX_DIFF_NODES = 50
+
+
+def _changed_parts(before: Any, after: Any, graph: GraphSummary | None) -> tuple[Any, Any]:
+    """Only the nodes (and definition keys) that differ: difflib is quadratic in the lines it
+    compares, and a whole 5,000-node definition took minutes to diff for a one-screen answer."""
+    if graph is None or not isinstance(before, dict) or not isinstance(after, dict):
+        return before, after
+    old_nodes, new_nodes = before.get("nodes"), after.get("nodes")
+    if not isinstance(old_nodes, dict) or not isinstance(new_nodes, dict):
+        return before, after
+    ids = [*graph.nodes_changed, *graph.nodes_added, *graph.nodes_removed][:MAX_DIFF_NODES]
+    keep = set(graph.other_changed)
+
+    def part(definition: dict[str, Any], nodes: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in definition.items() if k in keep}
+        out["nodes"] = {n: nodes[n] for n in ids if n in nodes}
+        return out
+
+    return part(before, old_nodes), part(after, new_nodes)
+
+
 def _json_lines(value: Any) -> list[str]:
     return (
         json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
@@ -78,10 +102,9 @@ def print_plan(console: Console, path: Path | None, plan: Any, kind: str = "work
             console.print(f"    {mark} definition[/]: {escape(summary)}")
             if new:
                 continue  # a new workflow: the node summary says it; the file has the rest
+            before_def, after_def = _changed_parts(diff.before.get(key), diff.after.get(key), diff.graph)
             lines = list(
-                difflib.unified_diff(
-                    _json_lines(diff.before.get(key)), _json_lines(diff.after.get(key)), lineterm="", n=2
-                )
+                difflib.unified_diff(_json_lines(before_def), _json_lines(after_def), lineterm="", n=2)
             )[2:]  # skip the ---/+++ header
             for line in lines[:MAX_DIFF_LINES]:
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"

@@ -281,7 +281,10 @@ def test_plan_of_a_new_workflow_shows_no_none_and_a_5000_node_plan_is_short(
     (tmp_path / "big.json").write_text(
         json.dumps({"name": "big one", "definition": changed}), encoding="utf-8"
     )
+    started = time.monotonic()
     update = run_cli(["plan", str(tmp_path)], url=local.url, key=local.api_key)
+    took = time.monotonic() - started
+    assert took < 30, f"the plan of a 5,000-node update took {took:.0f} s (difflib over the whole definition)"
     assert update.code == 2, update.err
     assert "more diff lines" in update.out and "more)" in update.out
     assert len(update.out.encode()) < 30_000, f"{len(update.out.encode())} bytes of plan"
