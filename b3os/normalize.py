@@ -13,8 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from b3os.errors import ConfigError
+
 __all__ = [
     "DEFAULT_TRIGGER_NODE_IDS",
+    "MAX_DEPTH",
     "RULES",
     "SERVER_ADDED_DEFINITION_FIELDS",
     "SERVER_ADDED_NODE_FIELDS",
@@ -48,13 +51,37 @@ SERVER_ADDED_NODE_FIELDS: frozenset[str] = frozenset(
 
 DEFAULT_TRIGGER_NODE_IDS: tuple[str, ...] = ("root",)
 
+# How deep a definition may nest (the definition object is level 0). Real definitions nest a
+# handful of levels (nodes.<id>.payload.<object>…); 64 leaves room for deep payload documents
+# and keeps every recursive consumer (json, dict comparison, these rules, httpx) far from
+# Python's recursion limit. The validator rejects deeper input; the normalizer refuses it.
+MAX_DEPTH = 64
+
 Definition = dict[str, Any]
 
 
 # -- rules ---------------------------------------------------------------------------------------
 def parse_json_text(definition: Any) -> Any:
     """JSON text and the dict it encodes are the same definition."""
-    return json.loads(definition) if isinstance(definition, str) else definition
+    if not isinstance(definition, str):
+        return definition
+    try:
+        return json.loads(definition)
+    except RecursionError:
+        raise ConfigError(f"definition: nested more than {MAX_DEPTH} levels deep: flatten it") from None
+
+
+def _check_depth(value: Any) -> None:
+    """ConfigError naming the first path nested deeper than MAX_DEPTH (iterative)."""
+    stack: list[tuple[Any, str, int]] = [(value, "definition", 0)]
+    while stack:
+        v, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ConfigError(f"{path}: nested more than {MAX_DEPTH} levels deep: flatten it")
+        if isinstance(v, Mapping):
+            stack.extend((sub, f"{path}.{k}", depth + 1) for k, sub in v.items())
+        elif isinstance(v, (list, tuple)):
+            stack.extend((sub, f"{path}[{i}]", depth + 1) for i, sub in enumerate(v))
 
 
 def copy_plain(value: Any) -> Any:
@@ -151,11 +178,20 @@ RULES: tuple[tuple[str, str], ...] = tuple(
 def normalize_definition(
     definition: Mapping[str, Any] | str, *, like: Mapping[str, Any] | None = None
 ) -> Definition:
-    """The canonical form of a definition; `like` is the desired definition (its keys are kept)."""
-    value = integral_floats_as_ints(copy_plain(parse_json_text(definition)))
+    """The canonical form of a definition; `like` is the desired definition (its keys are kept).
+
+    Raises TypeError when the value is not an object, ValueError for JSON text that does not
+    parse, and ConfigError (naming the path) for nesting deeper than :data:`MAX_DEPTH`.
+    """
+    raw = parse_json_text(definition)
+    _check_depth(raw)
+    value = integral_floats_as_ints(copy_plain(raw))
     if not isinstance(value, dict):
         raise TypeError(f"a definition must be an object, got {type(value).__name__}")
-    like_plain = copy_plain(parse_json_text(like)) if like is not None else None
+    like_raw = parse_json_text(like) if like is not None else None
+    if like_raw is not None:
+        _check_depth(like_raw)
+    like_plain = copy_plain(like_raw) if like_raw is not None else None
     for rule in _DEFINITION_RULES:
         value = rule(value, like_plain)
     result: Definition = sort_keys(value)
@@ -176,7 +212,10 @@ def definitions_equal(desired: Mapping[str, Any] | str, actual: Mapping[str, Any
 def _pair(
     desired: Mapping[str, Any] | str | None, actual: Mapping[str, Any] | str | None
 ) -> tuple[Definition, Definition]:
-    like = copy_plain(parse_json_text(desired)) if desired is not None else None
+    raw = parse_json_text(desired) if desired is not None else None
+    if raw is not None:
+        _check_depth(raw)
+    like = copy_plain(raw) if raw is not None else None
     want = normalize_definition(like, like=like) if like is not None else {}
     have = normalize_definition(actual, like=like) if actual is not None else {}
     return want, have
@@ -200,23 +239,35 @@ class GraphSummary:
             or self.edges_removed or self.other_changed
         )  # fmt: skip
 
-    def describe(self) -> str:
-        """One readable line, e.g. "+1 node (notify), ~1 node changed (log_message: payload.message)"."""
+    def describe(self, limit: int = 10) -> str:
+        """One readable line, e.g. "+1 node (notify), ~1 node changed (log_message: payload.message)".
+
+        Each list names at most ``limit`` entries, then "… N more": a new 5,000-node workflow
+        is one short line, not 100 KB of node ids.
+        """
         parts: list[str] = []
         if self.nodes_added:
-            parts.append(f"+{_count(self.nodes_added, 'node')} ({', '.join(self.nodes_added)})")
+            parts.append(f"+{_count(self.nodes_added, 'node')} ({_some(self.nodes_added, limit)})")
         if self.nodes_removed:
-            parts.append(f"-{_count(self.nodes_removed, 'node')} ({', '.join(self.nodes_removed)})")
+            parts.append(f"-{_count(self.nodes_removed, 'node')} ({_some(self.nodes_removed, limit)})")
         if self.nodes_changed:
-            detail = "; ".join(f"{n}: {', '.join(f)}" for n, f in self.nodes_changed.items())
-            parts.append(f"~{_count(self.nodes_changed, 'node')} changed ({detail})")
+            detail = [f"{n}: {_some(f, limit)}" for n, f in self.nodes_changed.items()]
+            parts.append(f"~{_count(self.nodes_changed, 'node')} changed ({_some(detail, limit, '; ')})")
         if self.edges_added:
-            parts.append(f"+{_count(self.edges_added, 'edge')} ({_edges(self.edges_added)})")
+            parts.append(f"+{_count(self.edges_added, 'edge')} ({_some(_edges(self.edges_added), limit)})")
         if self.edges_removed:
-            parts.append(f"-{_count(self.edges_removed, 'edge')} ({_edges(self.edges_removed)})")
+            parts.append(
+                f"-{_count(self.edges_removed, 'edge')} ({_some(_edges(self.edges_removed), limit)})"
+            )
         if self.other_changed:
-            parts.append(f"~definition ({', '.join(self.other_changed)})")
+            parts.append(f"~definition ({_some(self.other_changed, limit)})")
         return ", ".join(parts) if parts else "no changes"
+
+
+def _some(items: list[str], limit: int, sep: str = ", ") -> str:
+    """At most ``limit`` items, then how many more."""
+    shown = sep.join(items[:limit])
+    return shown if len(items) <= limit else f"{shown}{sep}… {len(items) - limit:,} more"
 
 
 def _count(items: object, noun: str) -> str:
@@ -224,8 +275,8 @@ def _count(items: object, noun: str) -> str:
     return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
-def _edges(edges: list[tuple[str, str]]) -> str:
-    return ", ".join(f"{a}->{b}" for a, b in edges)
+def _edges(edges: list[tuple[str, str]]) -> list[str]:
+    return [f"{a}->{b}" for a, b in edges]
 
 
 def _nodes_of(definition: Definition) -> dict[str, Any]:

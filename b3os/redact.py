@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["REDACTED", "SECRET_KEYS", "is_secret_key", "redact", "redact_text"]
+__all__ = ["REDACTED", "SECRET_KEYS", "holds_secrets", "is_secret_key", "redact", "redact_text"]
 
 REDACTED = "***"
 
@@ -80,3 +80,23 @@ def _redact(value: Any, secrets: tuple[str, ...], keys: frozenset[str]) -> Any:
     if isinstance(value, tuple):
         return tuple(_redact(v, secrets, keys) for v in value)
     return value
+
+
+def holds_secrets(value: Any, *, keys: frozenset[str] = SECRET_KEYS) -> bool:
+    """True when ``redact`` would mask something in value: a secret-named key with a value, or a
+    ``Bearer``/``Basic`` credential inside a string (iterative: any depth)."""
+    norm_keys = frozenset(_norm(k) for k in keys)
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if _BEARER_RE.search(v):
+                return True
+        elif isinstance(v, Mapping):
+            for k, sub in v.items():
+                if is_secret_key(k, norm_keys) and sub not in (None, ""):
+                    return True
+                stack.append(sub)
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
+    return False

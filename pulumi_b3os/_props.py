@@ -14,6 +14,7 @@ from typing import Any
 from pulumi.output import Output, Unknown
 from pulumi.runtime import rpc
 
+from b3os.normalize import definitions_equal
 from b3os.workflow import WorkflowSpec, public_state
 
 __all__ = [
@@ -86,6 +87,12 @@ def spec_of(inputs: Mapping[str, Any], *, id: str | None = None) -> WorkflowSpec
 def pulumi_outputs(outputs: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
     """Resource outputs from the shared layer's outputs and the inputs they were made for."""
     outs = {k: v for k, v in outputs.items() if k != "id"}
+    declared = inputs.get("definition")
+    actual = outs.get("definition")
+    if isinstance(declared, Mapping) and isinstance(actual, Mapping) and definitions_equal(declared, actual):
+        # Same content: keep the program's spelling (`children: []`, `payload: {}`, key order), so
+        # that inputs rebuilt from these outputs by `refresh` diff as equal to the program.
+        outs["definition"] = declared
     outs["state"] = inputs.get("state") or "published"
     for key in ADOPT_KEYS:
         if inputs.get(key) is not None:
@@ -105,11 +112,14 @@ def observed_state(status: str | None, desired: str) -> str:
 
 def observed_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     """Inputs that describe the server's current content, so ``pulumi refresh`` shows drift
-    and the next preview diffs the program against reality. Unset optional settings stay unset."""
+    and the next preview diffs the program against reality. Unset optional settings stay unset,
+    and a definition equal to the declared one keeps its spelling (``pulumi_outputs``): the
+    normalizer's rule that ``children: []`` and ``payload: {}`` equal absent holds after refresh."""
     desired = str(outs.get("state") or "published")
     inputs: dict[str, Any] = {
         "name": outs.get("name"),
-        "description": outs.get("description") or "",
+        # "" is B3OS's "no description": left unset, like a program that declares none
+        "description": outs.get("description") or None,
         "definition": outs.get("definition"),
         "state": observed_state(outs.get("status"), desired),
     }

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -40,10 +41,12 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.runtime import rpc
 
 from b3os.client import Client
 from b3os.errors import B3OSError, ConfigError, NotFoundError, TransportError
 from b3os.models import ValidationItem
+from b3os.redact import holds_secrets
 from b3os.workflow import (
     ActionKind,
     Plan,
@@ -119,19 +122,31 @@ class WorkflowProvider(ResourceProvider):
             id=id, state=olds.get("state") or "published", definition=olds.get("definition")
         )
         outs = pulumi_outputs(outputs_of(state, desired), olds)
-        return ReadResult(id_=id, outs=outs, inputs=observed_inputs(outs))
+        inputs = observed_inputs(outs)
+        if holds_secrets(outs.get("definition")):  # refreshed state keeps such a definition secret
+            outs["definition"] = inputs["definition"] = rpc.wrap_rpc_secret(outs["definition"])
+        return ReadResult(id_=id, outs=outs, inputs=inputs)
 
     def delete(self, id: str, _props: dict[str, Any]) -> None:
         ensure(session.client(), WorkflowSpec(id=id, state="archived"), remote_validate=False)
 
 
 def _remote_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
-    """The server's validator, when it can be reached (preview must work offline too)."""
+    """The server's validator, when it can be reached (preview must work offline too). When it
+    cannot, the preview says so: a silent skip reads as "the server accepted it"."""
+    client = session.client()
     try:
-        result = session.client().validate_definition(
-            inputs["definition"], name=inputs.get("name") or "Untitled"
+        result = client.validate_definition(inputs["definition"], name=inputs.get("name") or "Untitled")
+    except (TransportError, NotFoundError) as exc:
+        why = (
+            "has no validate endpoint (404)"
+            if isinstance(exc, NotFoundError)
+            else f"could not be reached: {exc}"
         )
-    except (TransportError, NotFoundError):
+        pulumi.log.warn(
+            f"workflow {inputs.get('name')!r}: server validation skipped: the B3OS API at {client.base_url} "
+            f"{why}. The definition passed the local validator only; `pulumi up` needs the API."
+        )
         return []
     except B3OSError as exc:  # wrong key, plain http to a remote host, …: one clear line, no traceback
         return [CheckFailure("definition", f"the B3OS API refused to validate the definition: {exc}")]

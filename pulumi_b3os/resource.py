@@ -14,6 +14,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from b3os.definition import load_definition
+from b3os.redact import holds_secrets
 from pulumi_b3os._props import INPUT_KEYS, OUTPUT_ONLY_KEYS
 from pulumi_b3os.provider import WorkflowProvider
 
@@ -60,12 +61,27 @@ def _load(value: Any) -> Any:
     return value
 
 
+def _secret_if_needed(definition: Any) -> tuple[Any, bool]:
+    """A definition holding secret-named values (``password``, ``token``, ``Authorization``,
+    ``X-Api-Key``, …, as ``b3os.redact`` names them) becomes a Pulumi secret: masked in
+    ``preview/up --diff``, encrypted in the state and ``stack export``, ``[secret]`` in
+    ``stack output``. A definition computed from other outputs is not known yet: its output is
+    made secret anyway (True), and its input only when its value turns out to hold secrets."""
+    if isinstance(definition, pulumi.Output):
+        return definition.apply(lambda v: pulumi.Output.secret(v) if holds_secrets(v) else v), True
+    if definition is not None and holds_secrets(definition):
+        return pulumi.Output.secret(definition), True
+    return definition, False
+
+
 class Workflow(Resource, module="b3os", name="Workflow"):
     """A B3OS workflow managed by Pulumi; the resource id is the workflow id (``wf_…``)."""
 
     name: pulumi.Output[str]
     description: pulumi.Output[str]
-    definition: pulumi.Output[dict[str, Any]]  # normalized, as the server has it
+    definition: pulumi.Output[
+        dict[str, Any]
+    ]  # as declared when the server's content equals it, else the server's (normalized)
     state: pulumi.Output[str]  # the declared desired state
     status: pulumi.Output[str]  # the server's status: draft, active, paused, archived
     version: pulumi.Output[int]
@@ -88,13 +104,14 @@ class Workflow(Resource, module="b3os", name="Workflow"):
     ) -> None:
         args = args or WorkflowArgs(**kwargs)
         values = {f.name: getattr(args, f.name) for f in fields(args)}  # shallow: Outputs stay Outputs
-        values["definition"] = _load(values["definition"])
+        values["definition"], secret_definition = _secret_if_needed(_load(values["definition"]))
         if values["name"] is None:
             values["name"] = resource_name
         # A fresh dict (Resource adds __provider to it); output-only keys seeded so they become attributes.
         props: dict[str, Any] = {key: values[key] for key in INPUT_KEYS}
         props.update({key: None for key in OUTPUT_ONLY_KEYS})
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["trigger_secret"])
+        secret_outputs = ["trigger_secret", *(["definition"] if secret_definition else [])]
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=secret_outputs)
         super().__init__(
             WorkflowProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_opts, opts)
         )

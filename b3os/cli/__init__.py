@@ -2,21 +2,24 @@
 
 Exit codes follow ``terraform plan -detailed-exitcode``: 0 success with no changes, 2 success with
 changes (plan only), 1 error. ``run`` exits 0 when the run succeeded, 1 when it failed or was
-cancelled, 130 when interrupted (the run itself goes on).
+cancelled, 130 when interrupted (the run itself goes on). Every command exits 141 (128 + SIGPIPE),
+silently, when the reader of its output goes away (``b3os run --json … --follow | head -c 10``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from b3os._version import __version__
 from b3os.cli import actions
+from b3os.cli.keys import API_KEY_HELP
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 
 def _positive(text: str) -> int:
@@ -35,8 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--api-url", help="B3OS API base URL (default: $B3OS_API_URL or https://api.b3os.org)"
     )
+    parser.add_argument("--api-key", metavar="SOURCE", help=API_KEY_HELP)
     parser.add_argument("--timeout", type=float, default=30.0, help="HTTP timeout in seconds (default 30)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # --api-key is accepted after the command too (`b3os plan dir --api-key prompt`).
+    key_opt = argparse.ArgumentParser(add_help=False)
+    key_opt.add_argument("--api-key", metavar="SOURCE", default=argparse.SUPPRESS, help=API_KEY_HELP)
 
     sub.add_parser(
         "local", help="run b3os-local, the local B3OS API (see `b3os local --help`)", add_help=False
@@ -47,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         ("plan", "show what apply would change; exit 0 = no changes, 2 = changes, 1 = error"),
         ("apply", "make B3OS match the workflow files"),
     ):
-        p = sub.add_parser(name, help=text, description=text)
+        p = sub.add_parser(name, help=text, description=text, parents=[key_opt])
         p.add_argument(
             "paths",
             nargs="+",
@@ -68,7 +75,9 @@ def _parser() -> argparse.ArgumentParser:
         if name == "validate":
             p.add_argument("--offline", action="store_true", help="only the local validator; no API calls")
 
-    run = sub.add_parser("run", help="start a run of a workflow, optionally following it live")
+    run = sub.add_parser(
+        "run", help="start a run of a workflow, optionally following it live", parents=[key_opt]
+    )
     run.add_argument("workflow", metavar="NAME_OR_ID")
     run.add_argument("--payload", default=None, help="JSON object, or @file with one")
     run.add_argument(
@@ -85,12 +94,12 @@ def _parser() -> argparse.ArgumentParser:
 
     actions.register(sub)
 
-    runs = sub.add_parser("runs", help="inspect and cancel runs")
+    runs = sub.add_parser("runs", help="inspect and cancel runs", parents=[key_opt])
     runs_sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
-    get = runs_sub.add_parser("get", help="print a run's status and node results")
+    get = runs_sub.add_parser("get", help="print a run's status and node results", parents=[key_opt])
     get.add_argument("run_id", metavar="RUN_ID")
     get.add_argument("--json", action="store_true", help="machine-readable output")
-    cancel = runs_sub.add_parser("cancel", help="cancel a running or waiting run")
+    cancel = runs_sub.add_parser("cancel", help="cancel a running or waiting run", parents=[key_opt])
     cancel.add_argument("run_id", metavar="RUN_ID")
     return parser
 
@@ -104,4 +113,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(args_list)
     from b3os.cli import commands  # imported late: `b3os --help` stays instant
 
-    return commands.dispatch(args)
+    try:
+        return commands.dispatch(args)
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """stdout was closed by its reader (`b3os … | head`): stop quietly, like any Unix tool.
+
+    Python would print a BrokenPipeError traceback, and again when it flushes stdout at exit;
+    pointing stdout at /dev/null makes that final flush a no-op. Exit 141 is 128 + SIGPIPE,
+    what a shell reports for a tool killed by the broken pipe.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
+    return EXIT_BROKEN_PIPE

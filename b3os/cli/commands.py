@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,24 +14,27 @@ from rich.markup import escape
 
 from b3os.client import Client
 from b3os.errors import B3OSError, ConfigError, DefinitionError
-from b3os.redact import redact, redact_text
+from b3os.redact import redact_text
 from b3os.resource.files import Declared, load_files
 from b3os.resource.fleet import Outcome, Planned, apply_all, plan_all
-from b3os.resource.simple import masked_outputs
 from b3os.runs import summarize_run
 from b3os.workflow import Plan, WorkflowSpec, read, validate_on_server, validate_remotely
 
 from . import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, actions
-from .render import print_event, print_plan, print_run_summary
+from .jsonout import plan_document
+from .keys import api_key_of, require_api_key
+from .render import PipeConsole, print_event, print_plan, print_run_summary
 
 __all__ = ["dispatch"]
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    out = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    api_key = os.environ.get("B3OS_API_KEY", "")
+    out = PipeConsole(highlight=False, soft_wrap=True)
+    err = PipeConsole(stderr=True, highlight=False, soft_wrap=True)
+    api_key = ""
     try:
+        offline = (args.command == "validate" and args.offline) or args.command == "actions"  # no key needed
+        api_key = args.resolved_api_key = "" if offline else api_key_of(args)
         if args.command in ("plan", "apply", "validate"):
             return _declared(args, out)
         if args.command == "actions":
@@ -57,7 +59,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def _client(args: argparse.Namespace) -> Client:
-    return Client(base_url=args.api_url, timeout=args.timeout)
+    return Client(base_url=args.api_url, api_key=require_api_key(args.resolved_api_key), timeout=args.timeout)
 
 
 def _declared(args: argparse.Namespace, out: Console) -> int:
@@ -98,27 +100,6 @@ def _report_valid(args: argparse.Namespace, out: Console, declared: list[Declare
     return EXIT_OK
 
 
-def _entry(planned: Planned, outcome: Outcome | None) -> dict[str, Any]:
-    the_plan, kind = planned.plan, planned.declared.kind
-    shown = masked_outputs(kind.fields, outcome.outputs) if outcome is not None and outcome.outputs else None
-    entry: dict[str, Any] = {
-        "file": str(planned.path),
-        "kind": kind.name,
-        kind.name if kind.name == "workflow" else "name": planned.declared.spec.label,
-        "id": (shown or {}).get("id") or (the_plan.state.id if the_plan.state else None),
-        "changed": the_plan.changed,
-        "actions": the_plan.action_names,
-        "diff": redact(
-            {"changed": the_plan.diff.changed, "before": the_plan.diff.before, "after": the_plan.diff.after}
-        ),
-    }
-    if shown is not None:
-        entry["workflow" if kind.name == "workflow" else "outputs"] = shown
-    if outcome is not None and not outcome.ok:
-        entry["error"] = outcome.skipped or redact_text(str(outcome.error))
-    return entry
-
-
 def _report(
     args: argparse.Namespace,
     out: Console,
@@ -127,12 +108,7 @@ def _report(
     applied: bool = False,
 ) -> None:
     if args.json:
-        entries = [_entry(planned, outcome) for planned, outcome in items]
-        doc = {
-            "changed": any(p.plan.changed for p, _ in items),
-            "resources": entries,
-            "workflows": [e for e in entries if e["kind"] == "workflow"],
-        }
+        doc = plan_document("apply" if applied else "plan", items)
         print(json.dumps(doc, ensure_ascii=False, default=str))
         return
     for planned, outcome in items:

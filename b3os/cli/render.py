@@ -11,10 +11,21 @@ from rich.console import Console
 from rich.markup import escape
 
 from b3os.models import RunEvent
+from b3os.normalize import GraphSummary
 from b3os.runs import RunSummary, describe_event
 from b3os.workflow import Plan
 
-__all__ = ["print_event", "print_plan", "print_run_summary"]
+__all__ = ["PipeConsole", "print_event", "print_plan", "print_run_summary"]
+
+
+class PipeConsole(Console):
+    """A rich Console that lets a closed pipe reach ``b3os.cli.main`` (one exit code, 141),
+    instead of rich's own silent exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
 
 _SYMBOL = {"create": ("+", "green"), "archive": ("-", "red"), "delete": ("-", "red")}
 
@@ -27,6 +38,37 @@ def _headline(plan: Any) -> tuple[str, str]:
         if action in names:
             return look
     return "~", "yellow"
+
+
+# A plan is read by a person: past this many lines a definition diff is cut (``--json`` has it all).
+MAX_DIFF_LINES = 200
+
+
+def _value(value: Any) -> str:
+    return repr(value)
+
+
+# At most this many changed nodes go into a definition's JSON diff (the node summary counts all).
+MAX_DIFF_NODES = 50
+
+
+def _changed_parts(before: Any, after: Any, graph: GraphSummary | None) -> tuple[Any, Any]:
+    """Only the nodes (and definition keys) that differ: difflib is quadratic in the lines it
+    compares, and a whole 5,000-node definition took minutes to diff for a one-screen answer."""
+    if graph is None or not isinstance(before, dict) or not isinstance(after, dict):
+        return before, after
+    old_nodes, new_nodes = before.get("nodes"), after.get("nodes")
+    if not isinstance(old_nodes, dict) or not isinstance(new_nodes, dict):
+        return before, after
+    ids = [*graph.nodes_changed, *graph.nodes_added, *graph.nodes_removed][:MAX_DIFF_NODES]
+    keep = set(graph.other_changed)
+
+    def part(definition: dict[str, Any], nodes: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in definition.items() if k in keep}
+        out["nodes"] = {n: nodes[n] for n in ids if n in nodes}
+        return out
+
+    return part(before, old_nodes), part(after, new_nodes)
 
 
 def _json_lines(value: Any) -> list[str]:
@@ -52,23 +94,30 @@ def print_plan(console: Console, path: Path | None, plan: Any, kind: str = "work
             console.print(f"    [yellow]~[/] {escape(line)}")
         return
     diff = plan.diff
+    new = plan.state is None
     for key in diff.changed:
         if key == "definition":
             summary = diff.graph.describe() if diff.graph else "changed"
-            console.print(f"    [yellow]~ definition[/]: {escape(summary)}")
-            if diff.before.get(key) is None:
+            mark = "[green]+" if new else "[yellow]~"
+            console.print(f"    {mark} definition[/]: {escape(summary)}")
+            if new:
                 continue  # a new workflow: the node summary says it; the file has the rest
-            lines = difflib.unified_diff(
-                _json_lines(diff.before.get(key)), _json_lines(diff.after.get(key)), lineterm="", n=2
-            )
-            for line in list(lines)[2:]:  # skip the ---/+++ header
+            before_def, after_def = _changed_parts(diff.before.get(key), diff.after.get(key), diff.graph)
+            lines = list(
+                difflib.unified_diff(_json_lines(before_def), _json_lines(after_def), lineterm="", n=2)
+            )[2:]  # skip the ---/+++ header
+            for line in lines[:MAX_DIFF_LINES]:
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
                 console.print(f"      [{style}]{escape(line)}[/]")
+            if len(lines) > MAX_DIFF_LINES:
+                more = len(lines) - MAX_DIFF_LINES
+                console.print(f"      [dim]… {more:,} more diff lines (the whole diff: --json)[/]")
+        elif new or diff.before.get(key) is None:
+            # nothing to compare with: the value being set, not "None -> value"
+            console.print(f"    [green]+ {key}[/]: [green]{escape(_value(diff.after.get(key)))}[/]")
         else:
-            before, after = diff.before.get(key), diff.after.get(key)
-            console.print(
-                f"    [yellow]~ {key}[/]: [red]{escape(repr(before))}[/] -> [green]{escape(repr(after))}[/]"
-            )
+            before, after = _value(diff.before.get(key)), _value(diff.after.get(key))
+            console.print(f"    [yellow]~ {key}[/]: [red]{escape(before)}[/] -> [green]{escape(after)}[/]")
 
 
 _EVENT_STYLE = {

@@ -22,16 +22,19 @@ from b3os.definition._common import (
     MAX_NODES,
     TRIGGER_TYPES,
     _item,
+    json_value_problems,
 )
 from b3os.definition._damage import template_damage
 from b3os.definition._graph import _Validator
 from b3os.definition._load import load_definition, parse_document
 from b3os.errors import DefinitionError
 from b3os.models import ValidationItem
+from b3os.normalize import MAX_DEPTH
 
 __all__ = [
     "BUILTIN_ACTION_TYPES",
     "CONDITION_OPERATORS",
+    "MAX_DEPTH",
     "MAX_NODES",
     "TRIGGER_TYPES",
     "check_definition",
@@ -50,7 +53,11 @@ def validate_definition(
     Payloads of the node types in b3os.catalog are always checked. ``catalog`` (node type ->
     a server's ActionDefinition/TriggerDefinition, see :func:`b3os.catalog_client.fetch_catalog`)
     adds: types the server does not list are errors, and the payloads of types only the server
-    knows are checked against its ``payloadSchema``."""
+    knows are checked against its ``payloadSchema``.
+
+    Values JSON cannot carry (NaN, Infinity, lone surrogates, non-string keys, YAML dates,
+    nesting deeper than :data:`MAX_DEPTH`) are reported first and alone, by node and field.
+    """
     if not isinstance(definition, Mapping):
         return [
             _item(
@@ -59,6 +66,9 @@ def validate_definition(
                 f"definition: must be an object with a 'nodes' map, got {type(definition).__name__}",
             )
         ]
+    problems = json_value_problems(definition)
+    if problems:  # the other rules assume JSON data: report these first, alone
+        return problems
     nodes = definition.get("nodes")
     if nodes is None:
         return [

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Iterator, Mapping
+from typing import Any, cast
 
 from b3os.catalog import NODE_TYPES
 from b3os.models import ValidationItem
+from b3os.normalize import MAX_DEPTH
 
 # OAS `entity.WorkflowType` enum, plus the legacy `webhook` trigger (§6.1: accepted, never emitted).
 TRIGGER_TYPES: frozenset[str] = frozenset(
@@ -133,3 +137,102 @@ def _path_key(path: str) -> list[tuple[int, int | str]]:
         else:
             key.append((1, part))
     return key
+
+
+# -- JSON-value checks (run before every other rule) ----------------------------------------------
+_JSON_SCALARS = (str, int, float, bool, type(None))
+_MAX_JSON_ITEMS = 50  # a report, not a dump: the first 50 problems are plenty to start fixing
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")  # C speed; only a lone surrogate fails
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if _has_lone_surrogate(text) else text
+
+
+def _parts(link: Any) -> tuple[str | int, ...]:
+    """The keys from the definition down to a value, from its (parent link, key) chain."""
+    out: list[str | int] = []
+    while link is not None:
+        link, key = link
+        out.append(key)
+    return tuple(reversed(out))
+
+
+def _dotted(parts: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def json_value_problems(definition: Mapping[object, object]) -> list[ValidationItem]:
+    """Values JSON cannot carry, each naming its node and dotted field: NaN/±Infinity, lone
+    surrogates, non-string keys, non-JSON types (YAML dates), nesting deeper than MAX_DEPTH.
+
+    Iterative, so any depth is safe; runs before the other rules, which assume JSON data."""
+    found: list[tuple[tuple[str | int, ...], str, str]] = []  # (path, code, text)
+    # (value, link, depth): link is (parent link, key) or None, so a path is built only for a problem
+    stack: list[tuple[object, Any, int]] = [(definition, None, 0)]
+    while stack and len(found) < _MAX_JSON_ITEMS:
+        value, link, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            text = f"nested more than {MAX_DEPTH} levels deep: flatten it (keep large documents out of the definition)"
+            found.append((_parts(link), "too_deep", text))
+            continue
+        kind = type(value)
+        if kind is str:
+            if _has_lone_surrogate(cast(str, value)):
+                text = "the text holds a lone UTF-16 surrogate (not valid Unicode): remove it or write the whole character"
+                found.append((_parts(link), "invalid_unicode", text))
+            continue
+        if kind is int or kind is bool or value is None:
+            continue
+        if isinstance(value, Mapping):
+            for key, sub in value.items():
+                if type(key) is str and (key.isascii() or not _has_lone_surrogate(key)):
+                    stack.append((sub, (link, key), depth + 1))
+                elif not isinstance(key, str):
+                    # YAML reads `true:`, `1:` and `~:` as a bool, a number and null: say it the YAML way
+                    shown = json.dumps(key) if isinstance(key, bool) or key is None else repr(key)
+                    scalar = isinstance(key, (bool, int, float)) or key is None
+                    hint = f"quote it in YAML ('{shown}':)" if scalar else "use a string"
+                    text = f"object keys must be strings, got {type(key).__name__} {shown}: {hint}"
+                    found.append(((*_parts(link), shown), "non_string_key", text))
+                else:
+                    text = "the key holds a lone UTF-16 surrogate (not valid Unicode): remove it or write the whole character"
+                    found.append(((*_parts(link), _printable(key)), "invalid_unicode", text))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((sub, (link, i), depth + 1) for i, sub in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            text = f"{value!r} is not a JSON number (NaN and Infinity cannot be sent): use a finite number or a string"
+            found.append((_parts(link), "non_finite_number", text))
+        elif isinstance(value, str) and _has_lone_surrogate(value):  # a str subclass
+            text = "the text holds a lone UTF-16 surrogate (not valid Unicode): remove it or write the whole character"
+            found.append((_parts(link), "invalid_unicode", text))
+        elif not isinstance(value, _JSON_SCALARS):
+            text = (
+                f"a {type(value).__name__} is not a JSON value: quote it (YAML reads unquoted dates as dates)"
+            )
+            found.append((_parts(link), "not_json", text))
+    items: list[ValidationItem] = []
+    for parts, code, text in sorted(found, key=lambda f: _path_key(_dotted(f[0]))):
+        if len(parts) >= 3 and parts[0] == "nodes" and isinstance(parts[1], str):
+            node_id: str | None = parts[1]
+            field = _dotted(parts[2:])
+        else:
+            node_id, field = None, _dotted(parts) or "definition"
+        type_ = "nodes" if code == "too_deep" else "pattern"
+        items.append(_item(type_, code, f"{_where(node_id)}: {field}: {text}", node_id, field))
+    return items

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from b3os.errors import ConfigError
+from b3os.normalize import MAX_DEPTH
 
 
 def load_definition(value: Mapping[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
@@ -54,6 +55,8 @@ def parse_document(text: str, source: str, *, yaml_first: bool) -> object:
             raise ConfigError(
                 f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             ) from None
+        except RecursionError:
+            raise ConfigError(_too_deep(source, "JSON")) from None
     import yaml  # lazy: PyYAML costs import time on every Ansible task
 
     # libyaml's loader when PyYAML was built with it: ~8x faster on a directory of workflows.
@@ -66,3 +69,17 @@ def parse_document(text: str, source: str, *, yaml_first: bool) -> object:
         raise ConfigError(f"{source}: invalid YAML{where}: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(_too_deep(source, "YAML")) from None
+    except UnicodeEncodeError:  # libyaml reads UTF-8: a lone surrogate in the text cannot be read
+        raise ConfigError(
+            f"{source}: invalid YAML: the text holds a lone UTF-16 surrogate (not valid Unicode): "
+            "remove it or write the whole character"
+        ) from None
+
+
+def _too_deep(source: str, kind: str) -> str:
+    return (
+        f"{source}: {kind} nested too deeply to read (a definition may nest at most {MAX_DEPTH} "
+        "levels): flatten it"
+    )

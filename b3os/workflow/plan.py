@@ -93,6 +93,8 @@ class WorkflowDiff:
         for key in self.changed:
             if key == "definition" and self.graph is not None:
                 lines.append(f"definition: {self.graph.describe()}")
+            elif self.before.get(key) is None:  # nothing before (a new workflow): not "None -> …"
+                lines.append(f"{key}: set to {self.after.get(key)!r}")
             else:
                 lines.append(f"{key}: {self.before.get(key)!r} -> {self.after.get(key)!r}")
         return lines

@@ -116,7 +116,13 @@ def _load(definition: dict[str, Any] | str | os.PathLike[str]) -> dict[str, Any]
 
 
 def _check_size(definition: dict[str, Any]) -> None:
-    size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode())
+    # Never raises on values JSON cannot carry (lone surrogates, odd keys, deep nesting):
+    # the validator reports those, naming the field.
+    try:
+        text = json.dumps(definition, separators=(",", ":"), ensure_ascii=False, default=str, skipkeys=True)
+    except RecursionError:
+        return
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > DEFINITION_MAX_BYTES:
         raise ConfigError(
             f"definition is {size:,} bytes of JSON; at most {DEFINITION_MAX_BYTES:,} are accepted: "

@@ -60,9 +60,9 @@ def test_plan_apply_plan_on_a_directory(b3os_local: LocalServer, b3os_client: Cl
     changed = b3os(b3os_local, "plan", "--json", str(tmp_path))
     assert changed.returncode == 2
     doc = json.loads(changed.stdout)
-    by_name = {w["workflow"]: w for w in doc["workflows"]}
-    assert by_name["'cli-1'"]["actions"] == ["update", "publish"]
-    assert by_name["'cli-1'"]["diff"]["changed"] == ["definition"]
+    by_name = {w["name"]: w for w in doc["workflows"]}  # schema b3os.plan/1 (b3os/cli/jsonout.py)
+    assert by_name["cli-1"]["actions"] == ["update", "publish"]
+    assert by_name["cli-1"]["diff"]["changed"] == ["definition"]
     assert [w["changed"] for w in doc["workflows"]].count(True) == 1
 
     assert b3os(b3os_local, "apply", str(tmp_path)).returncode == 0

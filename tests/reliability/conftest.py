@@ -3,13 +3,49 @@ session-end summary of the reliability figures, printed whether or not output is
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 
 from b3os.client import Client
 from b3os.local import LocalServer
-from tests.reliability import figures
+from tests.reliability import figures, processes
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _subreaper() -> None:
+    """Orphans of crash tests are re-parented to pytest (not PID 1), so they can be found."""
+    processes.enable_subreaper()
+
+
+_AFTER_SETUP = pytest.StashKey[set[int]]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    yield
+    # what the fixtures started (a session's b3os-local outlives the test, by design)
+    item.stash[_AFTER_SETUP] = processes.children()
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind(_subreaper: None, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves a process running (after killing it): crash tests reap what they kill."""
+    yield
+    before = request.node.stash.get(_AFTER_SETUP, set())
+    deadline = time.monotonic() + 10  # a process told to stop may take a moment
+    while True:
+        processes.reap()
+        left = processes.children() - before
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if left:
+        described = [processes.describe(pid) for pid in sorted(left)]
+        for pid in left:
+            processes.kill_tree(pid)
+        pytest.fail(f"the test left {len(left)} process(es) running: {'; '.join(described)}")
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ LABELS = {
     "crashes_recovered": "kill -9 / restarts recovered from",
     "conflicts_detected": "concurrent edits refused with a conflict error",
     "bad_inputs": "bad inputs tried (each: clear error, zero writes)",
+    "fuzz_examples": "fuzzed inputs (validator, loader, normalizer, CLI file path): no undocumented exception",
     "security_checks": "b3os-local security checks (auth, isolation, size, sandbox)",
     "secret_scans": "captured outputs scanned for secrets",
     "secrets_found": "secrets found",

@@ -5,8 +5,6 @@ imported, not copied — against this suite's b3os-local."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -23,7 +21,7 @@ from tests.ansible.conftest import (  # noqa: F401 - fixtures: the collection bu
     installed_collections,
     run_playbook,
 )
-from tests.reliability import figures
+from tests.reliability import figures, processes
 from tests.reliability.helpers import (
     DEFINITION,
     assert_no_secrets,
@@ -121,8 +119,8 @@ def test_kill_9_of_ansible_playbook_while_creating_30_then_rerun_converges(
             assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "play.log").read_text()
             time.sleep(0.05)
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # ansible-playbook and its forked workers, like a CI runner
-        proc.wait(timeout=10)
+        # ansible-playbook and its forked workers (which setsid: a group kill misses them), like a CI runner
+        processes.kill_tree(proc)
     local.clear_faults()
     time.sleep(0.5)
     made = len(workflow_names(local))

@@ -3,8 +3,6 @@ tests/pulumi/harness.py (imported, not copied), against this suite's b3os-local.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +13,7 @@ import pytest
 from b3os.local import LocalServer
 from tests.pulumi.conftest import pulumi_bin  # noqa: F401 - the harness's fixture: CLI or a clear skip
 from tests.pulumi.harness import PulumiProject
-from tests.reliability import figures
+from tests.reliability import figures, processes
 from tests.reliability.helpers import assert_no_secrets, faults_seen
 from tests.support import with_message
 
@@ -69,9 +67,10 @@ def test_pulumi_up_of_50_converges_under_20_percent_429_503_and_latency(
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """kill -9 of `pulumi up` and everything it started (language host, provider), like a CI runner."""
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
+    """kill -9 of `pulumi up` and everything it started (language host, provider), like a CI runner.
+
+    Not only its process group: the Pulumi CLI starts each plugin in a group of its own."""
+    processes.kill_tree(proc)
 
 
 def _creates(local: LocalServer, org_id: str) -> int:

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from b3os.errors import ConfigError
 from b3os.normalize import (
+    MAX_DEPTH,
     RULES,
     SERVER_ADDED_DEFINITION_FIELDS,
     SERVER_ADDED_NODE_FIELDS,
@@ -261,3 +263,33 @@ def test_server_added_fields_never_produce_a_diff(d: dict[str, Any]) -> None:
         node["description"] = "server"
         node["position"] = {"x": 1}
     assert definitions_equal(desired, actual)
+
+
+def test_describe_of_a_huge_create_names_ten_nodes_then_counts_the_rest() -> None:
+    nodes = {f"n{i:04d}": {"type": "log", "payload": {"message": "x"}, "children": []} for i in range(5000)}
+    text = graph_summary(None, {"nodes": nodes}).describe()
+    assert text.startswith("+5000 nodes (n0000, n0001,") and "… 4,990 more" in text
+    assert len(text) < 300
+
+
+def test_describe_names_every_node_up_to_the_limit() -> None:
+    nodes = {f"n{i}": {"type": "log", "payload": {"message": "x"}} for i in range(3)}
+    assert graph_summary(None, {"nodes": nodes}).describe() == "+3 nodes (n0, n1, n2)"
+
+
+@pytest.mark.parametrize("depth", [65, 990, 5000])
+def test_normalize_refuses_nesting_deeper_than_max_depth_with_a_config_error(depth: int) -> None:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = [value]
+    with pytest.raises(ConfigError, match=f"nested more than {MAX_DEPTH} levels"):
+        normalize_definition({"nodes": {"root": {"type": "manual", "payload": {"deep": value}}}})
+    with pytest.raises(ConfigError, match="nested more than"):
+        normalize_definition('{"deep": ' + "[" * depth + "]" * depth + "}")
+
+
+def test_normalize_accepts_max_depth_nesting() -> None:
+    value: Any = "leaf"
+    for _ in range(MAX_DEPTH - 4):  # nodes.root.payload.deep is 4 levels
+        value = [value]
+    assert normalize_definition({"nodes": {"root": {"type": "manual", "payload": {"deep": value}}}})

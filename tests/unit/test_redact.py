@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from b3os.redact import REDACTED, SECRET_KEYS, is_secret_key, redact, redact_text
+from b3os.redact import REDACTED, SECRET_KEYS, holds_secrets, is_secret_key, redact, redact_text
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,24 @@ def test_key_can_be_declared_secret_by_the_caller() -> None:
     assert redact({"key": "abc"}, keys=SECRET_KEYS | {"key"}) == {"key": REDACTED}
     assert is_secret_key("KEY", SECRET_KEYS | {"key"})
     assert not is_secret_key(3)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"headers": {"Authorization": "Bearer abcdefgh"}}, True),
+        ({"nodes": {"a": {"payload": {"X-Api-Key": "k-123456"}}}}, True),
+        ([{"password": "p"}], True),
+        ({"text": "curl -H 'Authorization: Bearer abcdef12'"}, True),
+        ({"token": ""}, False),
+        ({"password": None}, False),
+        ({"key": "counter", "fromToken": "USDC"}, False),
+        ({"nodes": {"a": {"payload": {"message": "hi"}}}}, False),
+        (None, False),
+    ],
+    ids=["bearer header", "x-api-key deep", "password in a list", "bearer in text", "empty token",
+         "null password", "plain key and fromToken", "no secrets", "None"],
+)  # fmt: skip
+def test_holds_secrets_is_true_exactly_when_redact_would_mask(value: object, expected: bool) -> None:
+    assert holds_secrets(value) is expected
+    assert (redact(value) != value) is expected
