@@ -203,9 +203,19 @@ def decode_outputs(kind: Kind, props: Mapping[str, PropertyValue]) -> dict[str, 
     return {by_prop[p]: to_python(pv) for p, pv in props.items() if p in by_prop}
 
 
+def _sensitive(f: Any, value: Any) -> bool:
+    """An object value holding secret-named keys (a webhook node's ``Authorization`` header, a
+    ``password`` in a payload) is kept as a Pulumi secret, like a secret field."""
+    from b3os.redact import holds_secrets
+
+    return f.type in ("object", "array", "any") and value is not None and holds_secrets(value)
+
+
 def encode_outputs(kind: Kind, outputs: Mapping[str, Any], secret: set[str]) -> dict[str, PropertyValue]:
     return {
-        f.camel: from_python(outputs.get(f.name), secret=f.secret or f.name in secret)
+        f.camel: from_python(
+            outputs.get(f.name), secret=f.secret or f.name in secret or _sensitive(f, outputs.get(f.name))
+        )
         for f in output_fields(kind)
     }
 
@@ -311,7 +321,9 @@ class B3OSProvider(Provider):
                             inputs[property_name(f)] = from_python(canonical, secret=f.name in decoded.secret)
         for f in input_fields(kind):  # a secret field's input is encrypted in the state too
             prop = property_name(f)
-            if f.secret and prop in inputs and not inputs[prop].is_secret and inputs[prop].value is not None:
+            if prop not in inputs or inputs[prop].is_secret or inputs[prop].value is None:
+                continue
+            if f.secret or _sensitive(f, to_python(inputs[prop])):
                 inputs[prop] = inputs[prop].with_secret(True)
         # No property on the failure: Pulumi would print the whole value (the definition) before it.
         return CheckResponse(inputs=inputs, failures=[CheckFailure("", p) for p in problems])

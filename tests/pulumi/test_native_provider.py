@@ -420,3 +420,23 @@ def test_every_registered_kind_round_trips_through_the_provider(server: LocalSer
         after = asyncio.run(provider.read(ReadRequest(urn, rid, {}, {})))
         if after.resource_id:  # a workflow is archived, not deleted
             assert to_python(after.properties["status"]) == "archived", kind.name
+
+
+def test_a_definition_holding_secret_named_values_is_a_secret_input_and_output() -> None:
+    """Issue 18 #17 for the native provider too: a payload with `password`/`Authorization` never
+    reaches the state in plain text (the dynamic provider's rule, `redact.holds_secrets`)."""
+    from pulumi_b3os.native.provider import encode_outputs
+
+    secret_definition = json.loads(json.dumps(QUICKSTART_DEFINITION))
+    secret_definition["nodes"]["log_message"]["payload"]["headers"] = {"Authorization": "Bearer abcdef123456"}
+    checked = asyncio.run(
+        B3OSProvider().check(CheckRequest(URN, {}, props(name="w", definition=secret_definition), b""))
+    )
+    assert checked.inputs is not None and checked.inputs["definition"].is_secret
+    plain_one = asyncio.run(
+        B3OSProvider().check(CheckRequest(URN, {}, props(name="w", definition=QUICKSTART_DEFINITION), b""))
+    )
+    assert plain_one.inputs is not None and not plain_one.inputs["definition"].is_secret
+    workflow = next(k for k in KINDS if k.name == "workflow")
+    outs = encode_outputs(workflow, {"definition": secret_definition, "name": "w"}, set())
+    assert outs["definition"].is_secret and not outs["name"].is_secret
