@@ -243,6 +243,7 @@ class Client:
         *,
         cooldown_ms: int | None = None,
         max_runs: int | None = None,
+        ui_metadata: Mapping[str, Any] | None = None,
     ) -> Workflow:
         """Create a draft workflow. Never retried: a repeat would create a duplicate."""
         body = _drop_none(
@@ -252,6 +253,7 @@ class Client:
                 "definition": _definition_to_wire(definition),
                 "cooldownMs": cooldown_ms,
                 "maxRuns": max_runs,
+                "uiMetadata": dict(ui_metadata) if ui_metadata is not None else None,
             }
         )
         return self._model(Workflow, self._request("POST", "/v1/workflows", json=body, safe=False))
@@ -308,6 +310,16 @@ class Client:
             }
         )
         return self._model(Workflow, self._request("PUT", f"/v1/workflows/{_seg(id)}", json=body))
+
+    def set_ui_metadata(
+        self, id: str, ui_metadata: Mapping[str, Any], *, expected_current_version: int | None = None
+    ) -> dict[str, Any]:
+        """PATCH the workflow's ``uiMetadata`` in place (no new version, §5.1); returns ``{version}``."""
+        body = _drop_none(
+            {"uiMetadata": dict(ui_metadata), "expectedCurrentVersion": expected_current_version}
+        )
+        data = self._request("PATCH", f"/v1/workflows/{_seg(id)}/ui-metadata", json=body, safe=True)
+        return data if isinstance(data, dict) else {}
 
     def archive_workflow(self, id: str) -> Workflow | None:
         """DELETE = archive (soft delete)."""

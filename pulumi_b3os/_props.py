@@ -19,6 +19,7 @@ from b3os.workflow import WorkflowSpec, public_state
 __all__ = [
     "ADOPT_KEYS",
     "INPUT_KEYS",
+    "OWNER_KEY",
     "OUTPUT_ONLY_KEYS",
     "clean",
     "has_unknowns",
@@ -29,6 +30,9 @@ __all__ = [
 
 SPEC_KEYS = ("name", "description", "definition", "state", "cooldown_ms", "max_runs", "visibility")
 ADOPT_KEYS = ("adopt_id", "adopt_by_name")
+OWNER_KEY = (
+    "owner"  # hidden input: pulumi:<project>/<stack>, set by the resource (docs/internals.md, "Ownership")
+)
 INPUT_KEYS = (*SPEC_KEYS, *ADOPT_KEYS)
 OUTPUT_ONLY_KEYS = (
     "status", "version", "live_version", "has_draft", "type", "created_at", "updated_at", "trigger_secret",
@@ -68,9 +72,15 @@ def clean(props: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def spec_of(inputs: Mapping[str, Any], *, id: str | None = None) -> WorkflowSpec:
+def spec_of(
+    inputs: Mapping[str, Any], *, id: str | None = None, adopt: bool = False, adopt_unowned: bool = False
+) -> WorkflowSpec:
     """The desired state the inputs declare (``check`` has validated them already)."""
+    owner = inputs.get(OWNER_KEY)
     return WorkflowSpec.build(
+        owner=owner if isinstance(owner, str) else None,
+        adopt=adopt,
+        adopt_unowned=adopt_unowned,
         name=inputs.get("name"),
         id=id,
         description=inputs.get("description"),
@@ -87,7 +97,7 @@ def pulumi_outputs(outputs: Mapping[str, Any], inputs: Mapping[str, Any]) -> dic
     """Resource outputs from the shared layer's outputs and the inputs they were made for."""
     outs = {k: v for k, v in outputs.items() if k != "id"}
     outs["state"] = inputs.get("state") or "published"
-    for key in ADOPT_KEYS:
+    for key in (*ADOPT_KEYS, OWNER_KEY):
         if inputs.get(key) is not None:
             outs[key] = inputs[key]
     return outs
@@ -118,7 +128,7 @@ def observed_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
             inputs[key] = outs[key]
     if outs.get("visibility") not in (None, "private"):
         inputs["visibility"] = outs["visibility"]
-    for key in ADOPT_KEYS:
+    for key in (*ADOPT_KEYS, OWNER_KEY):
         if outs.get(key) is not None:
             inputs[key] = outs[key]
     return {k: v for k, v in inputs.items() if v is not None}

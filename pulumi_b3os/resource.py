@@ -14,7 +14,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from b3os.definition import load_definition
-from pulumi_b3os._props import INPUT_KEYS, OUTPUT_ONLY_KEYS
+from pulumi_b3os._props import INPUT_KEYS, OUTPUT_ONLY_KEYS, OWNER_KEY
 from pulumi_b3os.provider import WorkflowProvider
 
 __all__ = ["Workflow", "WorkflowArgs"]
@@ -34,10 +34,11 @@ class WorkflowArgs:
     * ``name``: defaults to the resource name. ``description``, ``cooldown_ms``, ``max_runs``,
       ``visibility``: left to the server when unset.
     * ``adopt_id`` / ``adopt_by_name``: take over an existing workflow at creation instead of
-      creating one (Pulumi's ``import`` cannot work for dynamic providers). Without them, a
-      same-named workflow with other content is an error, never taken over or duplicated; an
-      archived one, or one that already holds the declared content (left by an interrupted
-      ``up``), is reused.
+      creating one (Pulumi's ``import`` cannot work for dynamic providers). Every workflow a
+      stack manages carries the stack as its owner on the server (``pulumi:<project>/<stack>``);
+      without an adopt, a same-named workflow of another owner (a stack, a CLI directory) or of
+      none is a preview error naming the owner, never taken over or duplicated. What an
+      interrupted ``up`` left carries this stack's owner and is reused.
     """
 
     definition: pulumi.Input[Any] | None = None
@@ -93,6 +94,8 @@ class Workflow(Resource, module="b3os", name="Workflow"):
             values["name"] = resource_name
         # A fresh dict (Resource adds __provider to it); output-only keys seeded so they become attributes.
         props: dict[str, Any] = {key: values[key] for key in INPUT_KEYS}
+        # Who owns the workflow on the server (uiMetadata.b3osIac.owner): this stack.
+        props[OWNER_KEY] = f"pulumi:{pulumi.get_project()}/{pulumi.get_stack()}"
         props.update({key: None for key in OUTPUT_ONLY_KEYS})
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["trigger_secret"])
         super().__init__(

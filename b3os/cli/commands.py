@@ -33,7 +33,11 @@ def dispatch(args: argparse.Namespace) -> int:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     api_key = os.environ.get("B3OS_API_KEY", "")
     try:
-        if args.command in ("plan", "apply", "validate"):
+        if args.command in ("plan", "apply", "adopt"):
+            from b3os.cli.lifecycle import plan_apply
+
+            return plan_apply(args, out, err)
+        if args.command == "validate":
             return _declared(args, out)
         client = _client(args)
         with client:

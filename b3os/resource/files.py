@@ -21,6 +21,7 @@ from b3os.resource.kind import Kind
 __all__ = ["SPEC_SUFFIXES", "Declared", "FileErrors", "load_files"]
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+RESERVED = ("b3os.lock.json",)  # the CLI's ownership record (b3os.resource.ownership), not a resource file
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,21 @@ def _files(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file()))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix in SPEC_SUFFIXES and p.is_file() and p.name not in RESERVED
+                )
+            )
         elif path.is_file():
             files.append(path)
         else:
             raise ConfigError(f"{path}: no such file or directory")
     if not files:
-        raise ConfigError(f"no workflow files (or other resource files: {', '.join(SPEC_SUFFIXES)}) in {', '.join(map(str, paths))}")
+        raise ConfigError(
+            f"no workflow files (or other resource files: {', '.join(SPEC_SUFFIXES)}) in {', '.join(map(str, paths))}"
+        )
     return files
 
 
