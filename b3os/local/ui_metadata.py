@@ -20,10 +20,10 @@ __all__ = ["register", "set_ui_metadata"]
 
 def set_ui_metadata(wf: WorkflowBackend, caller: Caller, wf_id: str, body: dict[str, Any]) -> dict[str, Any]:
     meta = body.get("uiMetadata")
-    if not isinstance(meta, dict):
-        raise BadRequest("uiMetadata is required and must be an object")
     with wf.store.transaction():
-        agg = wf.load(caller, wf_id)
+        agg = wf.load(caller, wf_id)  # visibility first: another org's workflow is a 404
+        if not isinstance(meta, dict):
+            raise BadRequest("uiMetadata is required and must be an object")
         wf._check_expected(agg, body.get("expectedCurrentVersion"), "expectedCurrentVersion")
         if meta != agg.get("uiMetadata"):
             agg["uiMetadata"] = meta
