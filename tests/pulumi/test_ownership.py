@@ -44,7 +44,10 @@ def _owners(project: PulumiProject) -> dict[str, tuple[str | None, str]]:
 
 
 def test_two_stacks_and_a_cli_directory_never_share_a_workflow_silently(
-    project: PulumiProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: PulumiProject,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     wfs = tmp_path / "wfs"
     wfs.mkdir()
@@ -93,4 +96,6 @@ def test_two_stacks_and_a_cli_directory_never_share_a_workflow_silently(
     assert destroyed.returncode != 0 and dev2 in destroyed.output
     final = _owners(project)
     assert set(final) == set(before)
-    assert {status for _, status in final.values()} == {"active"}, "nothing another owner manages was archived"
+    assert {status for _, status in final.values()} == {"active"}, (
+        "nothing another owner manages was archived"
+    )

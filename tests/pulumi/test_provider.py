@@ -16,9 +16,9 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from b3os.client import Client
-from b3os.workflow.owner import marked, owner_of
 from b3os.errors import B3OSError, ConfigError
 from b3os.local import LocalServer
+from b3os.workflow.owner import marked, owner_of
 from pulumi_b3os import WorkflowProvider
 from pulumi_b3os._session import session
 from tests.pulumi.harness import QUICKSTART
@@ -54,7 +54,12 @@ OWNER = "pulumi:unit/test"  # what pulumi_b3os.Workflow passes as the hidden own
 
 
 def inputs(**overrides: Any) -> dict[str, Any]:
-    props: dict[str, Any] = {"name": "unit logger", "description": "d", "definition": QUICKSTART, "owner": OWNER}
+    props: dict[str, Any] = {
+        "name": "unit logger",
+        "description": "d",
+        "definition": QUICKSTART,
+        "owner": OWNER,
+    }
     props.update(overrides)
     return props
 
@@ -124,7 +129,10 @@ def test_check_loads_json_text_and_asks_the_server_only_when_the_definition_chan
     first = provider.check({}, inputs(definition=json.dumps(QUICKSTART)))
     assert first.failures == [] and isinstance(first.inputs["definition"], dict)
     # a new resource: the validator, and the name looked up for its owner (2 listings)
-    assert calls(server, org[0], since).by_operation == {"POST /v1/workflows/validate": 1, "GET /v1/workflows": 2}
+    assert calls(server, org[0], since).by_operation == {
+        "POST /v1/workflows/validate": 1,
+        "GET /v1/workflows": 2,
+    }
 
     since = len(server.requests())
     again = provider.check(first.inputs, inputs(definition=QUICKSTART))

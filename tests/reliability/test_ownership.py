@@ -128,7 +128,9 @@ def test_prune_archives_exactly_the_removed_files_and_nothing_it_does_not_own(
     assert writes(local, since) == 0
 
 
-def test_renaming_name_in_a_file_updates_the_same_workflow(local: LocalServer, api: Client, tmp_path: Path) -> None:
+def test_renaming_name_in_a_file_updates_the_same_workflow(
+    local: LocalServer, api: Client, tmp_path: Path
+) -> None:
     path = write_spec(tmp_path, "old name")
     assert run_cli(["apply", str(tmp_path)], url=local.url, key=local.api_key).code == 0
     wf_id = _record(tmp_path)["resources"]["old name.json"]["id"]
