@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
                 help="how long to wait for another run on the same directory (default 300)",
             )  # fmt: skip
 
+    from b3os.cli.export import add_parsers as add_export_parsers
+
+    add_export_parsers(sub)
+
     run = sub.add_parser("run", help="start a run of a workflow, optionally following it live")
     run.add_argument("workflow", metavar="NAME_OR_ID")
     run.add_argument("--payload", default=None, help="JSON object, or @file with one")

@@ -43,6 +43,10 @@ def dispatch(args: argparse.Namespace) -> int:
         with client:
             if args.command == "run":
                 return _run(args, client, out)
+            if args.command == "export":
+                from b3os.cli.export import run_export
+
+                return run_export(args, client, out)
             return _runs(args, client, out)
     except DefinitionError as exc:
         err.print(f"[red]error:[/] {redact_text(exc.message, [api_key])}", markup=True)

@@ -8,6 +8,7 @@ owner; an explicit adopt moves ownership; a destroy never archives what another 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,36 @@ def test_two_stacks_and_a_cli_directory_never_share_a_workflow_silently(
     assert {status for _, status in final.values()} == {"active"}, (
         "nothing another owner manages was archived"
     )
+
+
+def test_export_as_a_pulumi_program_adopts_everything_and_then_has_no_changes(
+    project: PulumiProject, tmp_path: Path
+) -> None:
+    from b3os.resource.export import describe, export, select
+    from tests.reliability.test_export import make_fleet
+
+    with project.client() as client:
+        make_fleet(client, 12)
+        before = {w.id for w in client.iter_workflows()} | {
+            w.id for w in client.iter_workflows(status="archived")
+        }
+        out = tmp_path / "exported"
+        export(client, out, describe(select(client)), "pulumi")
+    shutil.copy(out / "__main__.py", project.dir / "__main__.py")
+    shutil.copytree(out / "definitions", project.dir / "definitions")
+    assert "adopt_id=" in (project.dir / "__main__.py").read_text()
+
+    since = project.mark()
+    first = project.preview()
+    assert "13 to create" in first.output and "to update" not in first.output, first.output  # 12 + the stack
+    assert project.calls(since).writes == 0
+    project.up()
+    with project.client() as client:
+        after = {w.id for w in client.iter_workflows()} | {
+            w.id for w in client.iter_workflows(status="archived")
+        }
+    assert after == before  # adopted, none created
+    since = project.mark()
+    project.preview("--expect-no-changes")
+    project.up("--expect-no-changes")
+    assert project.calls(since).writes == 0
