@@ -78,8 +78,10 @@ def _parser() -> argparse.ArgumentParser:
             )  # fmt: skip
 
     from b3os.cli.export import add_parsers as add_export_parsers
+    from b3os.cli.export import add_version_parsers
 
     add_export_parsers(sub)
+    add_version_parsers(sub)
 
     run = sub.add_parser("run", help="start a run of a workflow, optionally following it live")
     run.add_argument("workflow", metavar="NAME_OR_ID")

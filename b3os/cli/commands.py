@@ -43,10 +43,14 @@ def dispatch(args: argparse.Namespace) -> int:
         with client:
             if args.command == "run":
                 return _run(args, client, out)
-            if args.command == "export":
-                from b3os.cli.export import run_export
+            if args.command in ("export", "versions", "rollback"):
+                from b3os.cli import export as lifecycle_commands
 
-                return run_export(args, client, out)
+                runner = {
+                    "export": lifecycle_commands.run_export,
+                    "versions": lifecycle_commands.run_versions,
+                }
+                return runner.get(args.command, lifecycle_commands.run_rollback)(args, client, out)
             return _runs(args, client, out)
     except DefinitionError as exc:
         err.print(f"[red]error:[/] {redact_text(exc.message, [api_key])}", markup=True)

@@ -184,6 +184,8 @@ def _ownership(spec: WorkflowSpec, state: WorkflowState | None) -> list[Action]:
     if spec.state == "archived" and state.status == "archived":
         return []  # nothing to do, nothing taken over
     unowned_ok = state.owner is None and (spec.adopt_unowned or state.status == "archived")
+    if unowned_ok and spec.state == "archived":
+        return []  # archiving an unowned workflow we may take: no marker needed for what ends here
     if spec.adopt or unowned_ok:
         reason = (
             f"take over from {describe(state.owner)}"

@@ -1,0 +1,34 @@
+"""`b3os export --format ansible`: the vars file + playbook reach no change on their first run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from b3os.client import Client
+from b3os.local import LocalServer
+from b3os.resource.export import describe, export, select
+from tests.ansible.conftest import run_playbook
+from tests.reliability.test_export import make_fleet
+from tests.support import Calls
+
+
+@pytest.mark.ansible
+def test_exported_playbook_first_check_run_reports_changed_0(
+    installed_collections: Path, local_server: LocalServer, tmp_path: Path
+) -> None:
+    with Client(base_url=local_server.url, api_key=local_server.api_key) as client:
+        make_fleet(client, 12)
+        export(client, tmp_path / "play", describe(select(client)), "ansible")
+    playbook = tmp_path / "play" / "playbook.yml"
+    local_server.clear_requests()
+    checked = run_playbook(playbook, "--check", collections=installed_collections, server=local_server)
+    assert checked.returncode == 0, checked.output[-4000:]
+    assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0\s+unreachable=0\s+failed=0", checked.output), (
+        checked.output[-3000:]
+    )
+    played = run_playbook(playbook, collections=installed_collections, server=local_server)
+    assert re.search(r"changed=0\s+unreachable=0\s+failed=0", played.output), played.output[-3000:]
+    assert Calls.of(local_server.requests()).writes == 0
