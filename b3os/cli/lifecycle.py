@@ -152,6 +152,7 @@ def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
         if changed or gone or not record.exists or _record_differs(record, outcomes):
             record_outcomes(record, outcomes, gone)
     _report(args, out, [(o.planned, o) for o in [*outcomes, *prune_outcomes]], applied=True)
+    _print_undeclared(out, undeclared, prune, args.json)
     ok = all(o.ok for o in [*outcomes, *prune_outcomes])
     return EXIT_OK if ok else EXIT_ERROR
 
