@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
             )  # fmt: skip
         if name == "validate":
             p.add_argument("--offline", action="store_true", help="only the local validator; no API calls")
+        if name == "plan":
+            p.add_argument(
+                "--out", metavar="FILE", help="save the plan; `b3os apply FILE` applies exactly it"
+            )
         if name in ("plan", "apply"):
             p.add_argument(
                 "--prune",

@@ -13,12 +13,14 @@ import contextlib
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from b3os.client import Client
+from b3os.errors import ConfigError
 from b3os.kinds import get as get_kind
 from b3os.resource.files import Declared, load_files
 from b3os.resource.fleet import Outcome, Planned, apply_all, plan_all
@@ -115,8 +117,13 @@ def _confirm(args: argparse.Namespace, out: Console) -> bool:
 def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``plan`` / ``apply`` / ``adopt`` over one directory's files, with its ownership record."""
     from b3os.cli.commands import _report, _validate  # the shared reporting (render.py's owner edits it)
+    from b3os.resource import saved_plan
 
     command = args.command
+    saved: dict[str, Any] | None = None
+    if command == "apply" and saved_plan.is_saved_plan(args.paths):
+        saved = saved_plan.load(Path(args.paths[0]))
+        args.paths, args.prune = [saved["directory"]], bool(saved.get("prune"))
     directory = directory_of(args.paths)
     declared = load_files(args.paths)
     adopt = {d.path.name for d in declared} if command == "adopt" else set()
@@ -128,17 +135,45 @@ def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     with lock:
         record = Record.load(directory)
+        if saved is not None and not record.exists:
+            record.owner = str(saved.get("owner"))  # planned before the first apply wrote the record
         owned = owned_specs(declared, record, adopt)
         with _client(args) as client:
             planned = plan_all(client, owned, parallelism=args.parallelism, validate=_validate)
             undeclared = _undeclared(client, record, declared, prune) if command != "adopt" else []
             pruning = [u for u in undeclared if u.planned is not None]
             changed = any(p.plan.changed for p in planned) or bool(pruning)
+            snapshot = saved_plan.snapshot([*planned, *[u.planned for u in pruning if u.planned is not None]])
             if command == "plan":
                 _report(args, out, [(p, None) for p in planned])
                 _print_undeclared(out, undeclared, prune, args.json)
+                if getattr(args, "out", None):
+                    saved_plan.save(Path(args.out), directory, record.owner, prune, snapshot)
+                    if not args.json:
+                        out.print(
+                            f"\nSaved the plan to {escape(args.out)}: apply exactly it with `b3os apply {escape(args.out)}`"
+                        )
                 return EXIT_CHANGES if changed else EXIT_OK
-            if changed and not args.json and sys.stdin.isatty() and sys.stdout.isatty() and not _auto(args):
+            if saved is not None:
+                if saved.get("owner") != record.owner:
+                    raise ConfigError(
+                        f"{args.paths[0]}: the saved plan was made for another ownership record (owner {saved.get('owner')})"
+                    )
+                changes = saved_plan.compare(saved["items"], snapshot)
+                if changes:
+                    raise ConfigError(
+                        "the saved plan is stale, nothing was written:\n  "
+                        + "\n  ".join(changes)
+                        + "\nmake a new plan with `b3os plan DIR --out FILE`"
+                    )
+            if (
+                saved is None
+                and changed
+                and not args.json
+                and sys.stdin.isatty()
+                and sys.stdout.isatty()
+                and not _auto(args)
+            ):
                 _report(args, out, [(p, None) for p in planned])
                 _print_undeclared(out, undeclared, prune, args.json)
                 if not _confirm(args, out):
