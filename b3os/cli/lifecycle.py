@@ -137,6 +137,10 @@ def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
         record = Record.load(directory)
         if saved is not None and not record.exists:
             record.owner = str(saved.get("owner"))  # planned before the first apply wrote the record
+        if command != "plan" and not record.exists:
+            # Before any write: a run killed after a create must leave a record whose owner the
+            # next run shares (the leftover carries it), or recovery would be a conflict.
+            record.save()
         owned = owned_specs(declared, record, adopt)
         with _client(args) as client:
             planned = plan_all(client, owned, parallelism=args.parallelism, validate=_validate)
