@@ -20,6 +20,7 @@ __all__ = [
     "ADOPT_KEYS",
     "INPUT_KEYS",
     "OWNER_KEY",
+    "PINNED_KEY",
     "OUTPUT_ONLY_KEYS",
     "clean",
     "has_unknowns",
@@ -28,7 +29,18 @@ __all__ = [
     "spec_of",
 ]
 
-SPEC_KEYS = ("name", "description", "definition", "state", "cooldown_ms", "max_runs", "visibility")
+SPEC_KEYS = (
+    "name",
+    "description",
+    "definition",
+    "state",
+    "cooldown_ms",
+    "max_runs",
+    "visibility",
+    "live_version",
+)
+PINNED_KEY = "pinned_version"  # output: the live_version input the outputs were made for (the output
+# ``live_version`` is the server's live version number, which a rollback makes a new one)
 ADOPT_KEYS = ("adopt_id", "adopt_by_name")
 OWNER_KEY = (
     "owner"  # hidden input: pulumi:<project>/<stack>, set by the resource (docs/internals.md, "Ownership")
@@ -37,7 +49,7 @@ INPUT_KEYS = (*SPEC_KEYS, *ADOPT_KEYS)
 OUTPUT_ONLY_KEYS = (
     "status", "version", "live_version", "has_draft", "type", "created_at", "updated_at", "trigger_secret",
 )  # fmt: skip
-_INT_KEYS = ("cooldown_ms", "max_runs", "version", "live_version")
+_INT_KEYS = ("cooldown_ms", "max_runs", "version", "live_version", PINNED_KEY)
 PROVIDER_KEY = "__provider"
 
 
@@ -89,6 +101,7 @@ def spec_of(
         cooldown_ms=inputs.get("cooldown_ms"),
         max_runs=inputs.get("max_runs"),
         visibility=inputs.get("visibility"),
+        live_version=inputs.get("live_version"),
         validate=False,
     )
 
@@ -97,6 +110,8 @@ def pulumi_outputs(outputs: Mapping[str, Any], inputs: Mapping[str, Any]) -> dic
     """Resource outputs from the shared layer's outputs and the inputs they were made for."""
     outs = {k: v for k, v in outputs.items() if k != "id"}
     outs["state"] = inputs.get("state") or "published"
+    if inputs.get("live_version") is not None:
+        outs[PINNED_KEY] = inputs["live_version"]
     for key in (*ADOPT_KEYS, OWNER_KEY):
         if inputs.get(key) is not None:
             outs[key] = inputs[key]
@@ -126,6 +141,8 @@ def observed_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("cooldown_ms", "max_runs"):
         if outs.get(key) is not None:
             inputs[key] = outs[key]
+    if outs.get(PINNED_KEY) is not None:
+        inputs["live_version"] = outs[PINNED_KEY]
     if outs.get("visibility") not in (None, "private"):
         inputs["visibility"] = outs["visibility"]
     for key in (*ADOPT_KEYS, OWNER_KEY):

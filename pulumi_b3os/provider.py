@@ -33,6 +33,7 @@ Method by method:
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from pulumi.dynamic import (
@@ -60,7 +61,15 @@ from b3os.workflow import (
 )
 from b3os.workflow.owner import OwnershipError
 from pulumi_b3os._checks import check_inputs, definition_changed, failure_of
-from pulumi_b3os._props import OWNER_KEY, clean, has_unknowns, observed_inputs, pulumi_outputs, spec_of
+from pulumi_b3os._props import (
+    OWNER_KEY,
+    PINNED_KEY,
+    clean,
+    has_unknowns,
+    observed_inputs,
+    pulumi_outputs,
+    spec_of,
+)
 from pulumi_b3os._session import CONFIG_KEY, CONFIG_URL, session
 
 __all__ = ["WorkflowProvider"]
@@ -87,10 +96,13 @@ class WorkflowProvider(ResourceProvider):
         news = clean(_news)
         if has_unknowns(news):
             return DiffResult(changes=True, replaces=[], delete_before_replace=False)
-        # In this stack's state: ours, even if recorded before owner markers existed.
-        the_plan = plan(
-            spec_of(news, id=id, adopt_unowned=True), state_from_outputs({**clean(_olds), "id": id})
-        )
+        olds = clean(_olds)
+        spec = spec_of(news, id=id, adopt_unowned=True)  # in this stack's state: ours
+        if spec.live_version is not None:
+            if olds.get(PINNED_KEY) != spec.live_version:
+                return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+            spec = dataclasses.replace(spec, definition=None, live_version=None)  # pinned: content is N's
+        the_plan = plan(spec, state_from_outputs({**olds, "id": id}))
         return DiffResult(changes=the_plan.changed, replaces=[], delete_before_replace=False)
 
     # -- changes (up / destroy) -----------------------------------------------------------------

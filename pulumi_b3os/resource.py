@@ -33,6 +33,10 @@ class WorkflowArgs:
       or ``archived``.
     * ``name``: defaults to the resource name. ``description``, ``cooldown_ms``, ``max_runs``,
       ``visibility``: left to the server when unset.
+    * ``live_version``: pin the live content to version N (a B3OS rollback copies N's definition
+      into a new version, which is published; newer versions stay). The declared ``definition``
+      is then not published; removing the pin publishes it again. The ``live_version`` output is
+      the server's live version number.
     * ``adopt_id`` / ``adopt_by_name``: take over an existing workflow at creation instead of
       creating one (Pulumi's ``import`` cannot work for dynamic providers). Every workflow a
       stack manages carries the stack as its owner on the server (``pulumi:<project>/<stack>``);
@@ -50,6 +54,7 @@ class WorkflowArgs:
     visibility: pulumi.Input[str] | None = None
     adopt_id: pulumi.Input[str] | None = None
     adopt_by_name: pulumi.Input[bool] | None = None
+    live_version: pulumi.Input[int] | None = None
 
 
 def _load(value: Any) -> Any:
@@ -96,7 +101,7 @@ class Workflow(Resource, module="b3os", name="Workflow"):
         props: dict[str, Any] = {key: values[key] for key in INPUT_KEYS}
         # Who owns the workflow on the server (uiMetadata.b3osIac.owner): this stack.
         props[OWNER_KEY] = f"pulumi:{pulumi.get_project()}/{pulumi.get_stack()}"
-        props.update({key: None for key in OUTPUT_ONLY_KEYS})
+        props.update({key: None for key in OUTPUT_ONLY_KEYS if key not in props})
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["trigger_secret"])
         super().__init__(
             WorkflowProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_opts, opts)
