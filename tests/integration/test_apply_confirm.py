@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from b3os.local import LocalServer
-from tests.support import Calls, QUICKSTART_DEFINITION
+from tests.support import QUICKSTART_DEFINITION, Calls
 
 
 def _in_terminal(server: LocalServer, args: list[str], answer: str) -> tuple[int, str]:
@@ -22,7 +22,11 @@ def _in_terminal(server: LocalServer, args: list[str], answer: str) -> tuple[int
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env.update(B3OS_API_URL=server.url, B3OS_API_KEY=server.api_key, NO_COLOR="1", TERM="dumb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "b3os.cli", *args], stdin=secondary, stdout=secondary, stderr=secondary, env=env
+        [sys.executable, "-m", "b3os.cli", *args],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=env,
     )
     os.close(secondary)
     seen, deadline, answered = b"", time.monotonic() + 60, False
@@ -46,7 +50,9 @@ def _in_terminal(server: LocalServer, args: list[str], answer: str) -> tuple[int
     return code, seen.decode(errors="replace")
 
 
-def test_apply_in_a_terminal_asks_and_only_yes_writes(b3os_local: LocalServer, b3os_client: object, tmp_path: Path) -> None:
+def test_apply_in_a_terminal_asks_and_only_yes_writes(
+    b3os_local: LocalServer, b3os_client: object, tmp_path: Path
+) -> None:
     doc = {"name": "asked", "definition": QUICKSTART_DEFINITION}
     (tmp_path / "asked.yaml").write_text(yaml.safe_dump(doc))
     b3os_local.clear_requests()

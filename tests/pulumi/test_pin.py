@@ -16,7 +16,9 @@ def test_live_version_pins_the_live_content_and_a_rerun_writes_nothing(project: 
     project.up()
     project.declare({"pinned": {"definition": with_message("v2 {{$trigger.body.message}}")}})
     project.up()
-    project.declare({"pinned": {"definition": with_message("v2 {{$trigger.body.message}}"), "live_version": 1}})
+    project.declare(
+        {"pinned": {"definition": with_message("v2 {{$trigger.body.message}}"), "live_version": 1}}
+    )
     preview = project.preview("--diff")
     assert "live_version" in preview.output and "1 to update" in preview.output, preview.output
     project.up()
