@@ -88,8 +88,14 @@ class Record:
             "resources": dict(sorted(self.resources.items())),
         }
         tmp = self.path.with_name(f".{RECORD_NAME}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, self.path)
+        try:
+            tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot write the ownership record {self.path} ({exc.strerror or exc}): apply needs a "
+                "writable directory (the record says what this directory owns; commit it)"
+            ) from None
         self.exists = True
 
     def workflows_not_declared(self, declared_files: set[str]) -> dict[str, dict[str, Any]]:
