@@ -16,11 +16,12 @@ from tests.support import Calls
 
 
 @pytest.mark.ansible
+@pytest.mark.parametrize("count", [12, pytest.param(200, marks=pytest.mark.slow)])
 def test_exported_playbook_first_check_run_reports_changed_0(
-    installed_collections: Path, local_server: LocalServer, tmp_path: Path
+    installed_collections: Path, local_server: LocalServer, tmp_path: Path, count: int
 ) -> None:
     with Client(base_url=local_server.url, api_key=local_server.api_key) as client:
-        make_fleet(client, 12)
+        make_fleet(client, count)
         export(client, tmp_path / "play", describe(select(client)), "ansible")
     playbook = tmp_path / "play" / "playbook.yml"
     local_server.clear_requests()

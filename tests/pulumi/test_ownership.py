@@ -102,14 +102,15 @@ def test_two_stacks_and_a_cli_directory_never_share_a_workflow_silently(
     )
 
 
+@pytest.mark.parametrize("count", [12, pytest.param(200, marks=pytest.mark.slow)])
 def test_export_as_a_pulumi_program_adopts_everything_and_then_has_no_changes(
-    project: PulumiProject, tmp_path: Path
+    project: PulumiProject, tmp_path: Path, count: int
 ) -> None:
     from b3os.resource.export import describe, export, select
     from tests.reliability.test_export import make_fleet
 
     with project.client() as client:
-        make_fleet(client, 12)
+        make_fleet(client, count)
         before = {w.id for w in client.iter_workflows()} | {
             w.id for w in client.iter_workflows(status="archived")
         }
@@ -121,7 +122,8 @@ def test_export_as_a_pulumi_program_adopts_everything_and_then_has_no_changes(
 
     since = project.mark()
     first = project.preview()
-    assert "13 to create" in first.output and "to update" not in first.output, first.output  # 12 + the stack
+    # every workflow (+ the stack itself) is a create with adopt_id: an adopt
+    assert f"{count + 1} to create" in first.output and "to update" not in first.output, first.output
     assert project.calls(since).writes == 0
     project.up()
     with project.client() as client:
