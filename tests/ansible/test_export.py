@@ -16,7 +16,10 @@ from tests.support import Calls
 
 
 @pytest.mark.ansible
-@pytest.mark.parametrize("count", [12, pytest.param(200, marks=pytest.mark.slow)])
+# 200 workflows: ~5 min per ansible-playbook run on a loaded 2-core machine (one module run each).
+@pytest.mark.parametrize(
+    "count", [12, pytest.param(200, marks=[pytest.mark.slow, pytest.mark.timeout(1800)])]
+)
 def test_exported_playbook_first_check_run_reports_changed_0(
     installed_collections: Path, local_server: LocalServer, tmp_path: Path, count: int
 ) -> None:
@@ -25,12 +28,14 @@ def test_exported_playbook_first_check_run_reports_changed_0(
         export(client, tmp_path / "play", describe(select(client)), "ansible")
     playbook = tmp_path / "play" / "playbook.yml"
     local_server.clear_requests()
-    checked = run_playbook(playbook, "--check", collections=installed_collections, server=local_server)
+    checked = run_playbook(
+        playbook, "--check", collections=installed_collections, server=local_server, timeout=1500
+    )
     assert checked.returncode == 0, checked.output[-4000:]
     assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0\s+unreachable=0\s+failed=0", checked.output), (
         checked.output[-3000:]
     )
-    played = run_playbook(playbook, collections=installed_collections, server=local_server)
+    played = run_playbook(playbook, collections=installed_collections, server=local_server, timeout=1500)
     assert re.search(r"changed=0\s+unreachable=0\s+failed=0", played.output), played.output[-3000:]
     assert Calls.of(local_server.requests()).writes == 0
 
