@@ -176,10 +176,11 @@ class Client:
         *,
         cooldown_ms: int | None = None,
         max_runs: int | None = None,
+        ui_metadata: Mapping[str, Any] | None = None,
     ) -> Workflow:
         """Create a draft workflow. Never retried: a repeat would create a duplicate."""
         return self.workflows.create(
-            name, description, definition, cooldown_ms=cooldown_ms, max_runs=max_runs
+            name, description, definition, cooldown_ms=cooldown_ms, max_runs=max_runs, ui_metadata=ui_metadata
         )
 
     def list_workflows(
@@ -231,6 +232,14 @@ class Client:
             cooldown_ms=cooldown_ms,
             max_runs=max_runs,
             expected_current_version=expected_current_version,
+        )
+
+    def set_ui_metadata(
+        self, id: str, ui_metadata: Mapping[str, Any], *, expected_current_version: int | None = None
+    ) -> dict[str, Any]:
+        """PATCH the workflow's ``uiMetadata`` in place (no new version, §5.1); returns ``{version}``."""
+        return self.workflows.set_ui_metadata(
+            id, ui_metadata, expected_current_version=expected_current_version
         )
 
     def archive_workflow(self, id: str) -> Workflow | None:

@@ -44,6 +44,7 @@ def _field_failures(inputs: dict[str, Any], unknown: list[str]) -> list[CheckFai
         "max_runs": {"max_runs": inputs.get("max_runs")},
         "visibility": {"visibility": inputs.get("visibility")},
         "adopt_id": {"id": inputs.get("adopt_id")},
+        "live_version": {"live_version": inputs.get("live_version"), "state": inputs.get("state")},
     }
     failures = []
     for prop, kwargs in checks.items():

@@ -20,6 +20,8 @@ from b3os.workflow import WorkflowSpec, public_state
 __all__ = [
     "ADOPT_KEYS",
     "INPUT_KEYS",
+    "OWNER_KEY",
+    "PINNED_KEY",
     "OUTPUT_ONLY_KEYS",
     "clean",
     "has_unknowns",
@@ -28,13 +30,27 @@ __all__ = [
     "spec_of",
 ]
 
-SPEC_KEYS = ("name", "description", "definition", "state", "cooldown_ms", "max_runs", "visibility")
+SPEC_KEYS = (
+    "name",
+    "description",
+    "definition",
+    "state",
+    "cooldown_ms",
+    "max_runs",
+    "visibility",
+    "live_version",
+)
+PINNED_KEY = "pinned_version"  # output: the live_version input the outputs were made for (the output
+# ``live_version`` is the server's live version number, which a rollback makes a new one)
 ADOPT_KEYS = ("adopt_id", "adopt_by_name")
+OWNER_KEY = (
+    "owner"  # hidden input: pulumi:<project>/<stack>, set by the resource (docs/internals.md, "Ownership")
+)
 INPUT_KEYS = (*SPEC_KEYS, *ADOPT_KEYS)
 OUTPUT_ONLY_KEYS = (
     "status", "version", "live_version", "has_draft", "type", "created_at", "updated_at", "trigger_secret",
 )  # fmt: skip
-_INT_KEYS = ("cooldown_ms", "max_runs", "version", "live_version")
+_INT_KEYS = ("cooldown_ms", "max_runs", "version", "live_version", PINNED_KEY)
 PROVIDER_KEY = "__provider"
 
 
@@ -69,9 +85,15 @@ def clean(props: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def spec_of(inputs: Mapping[str, Any], *, id: str | None = None) -> WorkflowSpec:
+def spec_of(
+    inputs: Mapping[str, Any], *, id: str | None = None, adopt: bool = False, adopt_unowned: bool = False
+) -> WorkflowSpec:
     """The desired state the inputs declare (``check`` has validated them already)."""
+    owner = inputs.get(OWNER_KEY)
     return WorkflowSpec.build(
+        owner=owner if isinstance(owner, str) else None,
+        adopt=adopt,
+        adopt_unowned=adopt_unowned,
         name=inputs.get("name"),
         id=id,
         description=inputs.get("description"),
@@ -80,6 +102,7 @@ def spec_of(inputs: Mapping[str, Any], *, id: str | None = None) -> WorkflowSpec
         cooldown_ms=inputs.get("cooldown_ms"),
         max_runs=inputs.get("max_runs"),
         visibility=inputs.get("visibility"),
+        live_version=inputs.get("live_version"),
         validate=False,
     )
 
@@ -94,7 +117,9 @@ def pulumi_outputs(outputs: Mapping[str, Any], inputs: Mapping[str, Any]) -> dic
         # that inputs rebuilt from these outputs by `refresh` diff as equal to the program.
         outs["definition"] = declared
     outs["state"] = inputs.get("state") or "published"
-    for key in ADOPT_KEYS:
+    if inputs.get("live_version") is not None:
+        outs[PINNED_KEY] = inputs["live_version"]
+    for key in (*ADOPT_KEYS, OWNER_KEY):
         if inputs.get(key) is not None:
             outs[key] = inputs[key]
     return outs
@@ -126,9 +151,11 @@ def observed_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("cooldown_ms", "max_runs"):
         if outs.get(key) is not None:
             inputs[key] = outs[key]
+    if outs.get(PINNED_KEY) is not None:
+        inputs["live_version"] = outs[PINNED_KEY]
     if outs.get("visibility") not in (None, "private"):
         inputs["visibility"] = outs["visibility"]
-    for key in ADOPT_KEYS:
+    for key in (*ADOPT_KEYS, OWNER_KEY):
         if outs.get(key) is not None:
             inputs[key] = outs[key]
     return {k: v for k, v in inputs.items() if v is not None}

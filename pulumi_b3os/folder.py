@@ -3,6 +3,8 @@
 The files are the ones ``b3os apply`` reads (``b3os.workflow.files``): one workflow per .json or
 .yaml file with ``name``, ``description``, ``state``, ``definition`` or ``definition_file``, and
 optionally ``cooldown_ms``, ``max_runs``, ``visibility``; a file with an ``id`` adopts that workflow.
+``adopt=True`` takes over every same-named workflow (from a CLI directory, another stack, or the
+app) explicitly: without it, one owned elsewhere is a preview error naming its owner.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ class WorkflowFolder(pulumi.ComponentResource):
     ids: pulumi.Output[dict[str, str]]
 
     def __init__(
-        self, name: str, path: str | os.PathLike[str], opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        path: str | os.PathLike[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        adopt: bool = False,
     ) -> None:
         super().__init__("b3os:index:WorkflowFolder", name, None, opts)
         self.workflows = {}
@@ -47,6 +54,7 @@ class WorkflowFolder(pulumi.ComponentResource):
                     max_runs=spec.max_runs,
                     visibility=spec.visibility,
                     adopt_id=spec.id,
+                    adopt_by_name=True if adopt and spec.id is None else None,
                 ),
                 pulumi.ResourceOptions(parent=self),
             )

@@ -14,20 +14,26 @@ Method by method:
   ``__provider`` is ignored; nothing ever needs a replacement. The Python dynamic-provider
   host cannot send a per-property diff, so the CLI names the changed properties by diffing
   old and new inputs (``[diff: ~definition]``).
-* ``create``: read by name (or ``adopt_id``), then the shared plan/apply. A same-named
-  workflow with other content is refused unless ``adopt_id``/``adopt_by_name`` says to take it
-  over; an archived one (what ``destroy`` leaves) or one that already holds the declared content
-  (what an interrupted ``up`` leaves) is reused, never duplicated. If anything fails after the
-  workflow was created, it is archived again so the next ``up`` starts clean.
+* ``check`` of a new resource also looks the name up: a same-named workflow owned by another
+  stack, a CLI directory, or nobody fails the preview naming the owner, unless adopted.
+* ``create``: read by name (or ``adopt_id``), then the shared plan/apply. Ownership
+  (docs/internals.md, "Ownership"): every workflow carries ``pulumi:<project>/<stack>`` in
+  ``uiMetadata.b3osIac``; another owner's (or none's) same-named workflow is refused unless
+  ``adopt_id``/``adopt_by_name`` takes it over; an archived one of ours (what ``destroy`` leaves)
+  or an unowned archived one, and whatever an interrupted ``up`` left (it carries our owner), are
+  reused, never duplicated. If anything fails after the workflow was created, it is archived
+  again so the next ``up`` starts clean.
 * ``update``: the shared ``ensure`` against a fresh read (optimistic locking), full outputs.
 * ``read`` (refresh): outputs and inputs from the server. A workflow archived out of band stays
   in the stack with ``status`` "archived" (drift; the next ``up`` unarchives it, keeping its id
   and trigger secret); a workflow that no longer exists (404) is reported gone.
-* ``delete``: archives (B3OS's DELETE); already archived or 404 is success.
+* ``delete``: archives (B3OS's DELETE); already archived or 404 is success; a workflow another
+  owner has since adopted is never archived: the delete fails naming that owner.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pulumi
@@ -44,14 +50,11 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from b3os.client import Client
-from b3os.errors import B3OSError, ConfigError, NotFoundError, TransportError
+from b3os.errors import B3OSError, NotFoundError, TransportError
 from b3os.models import ValidationItem
 from b3os.redact import holds_secrets
 from b3os.workflow import (
-    ActionKind,
-    Plan,
     WorkflowSpec,
-    WorkflowState,
     apply,
     ensure,
     outputs_of,
@@ -59,8 +62,17 @@ from b3os.workflow import (
     read,
     state_from_outputs,
 )
+from b3os.workflow.owner import OwnershipError
 from pulumi_b3os._checks import check_inputs, definition_changed, failure_of
-from pulumi_b3os._props import clean, has_unknowns, observed_inputs, pulumi_outputs, spec_of
+from pulumi_b3os._props import (
+    OWNER_KEY,
+    PINNED_KEY,
+    clean,
+    has_unknowns,
+    observed_inputs,
+    pulumi_outputs,
+    spec_of,
+)
 from pulumi_b3os._session import CONFIG_KEY, CONFIG_URL, session
 
 __all__ = ["WorkflowProvider"]
@@ -79,13 +91,21 @@ class WorkflowProvider(ResourceProvider):
         olds = clean(_olds)
         if not failures and "definition" not in has_unknowns(inputs) and definition_changed(olds, inputs):
             failures += _remote_failures(inputs)
+        if not failures and not olds:
+            failures += _owner_failures(inputs)
         return CheckResult(inputs, failures)
 
     def diff(self, id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         news = clean(_news)
         if has_unknowns(news):
             return DiffResult(changes=True, replaces=[], delete_before_replace=False)
-        the_plan = plan(spec_of(news, id=id), state_from_outputs({**clean(_olds), "id": id}))
+        olds = clean(_olds)
+        spec = spec_of(news, id=id, adopt_unowned=True)  # in this stack's state: ours
+        if spec.live_version is not None:
+            if olds.get(PINNED_KEY) != spec.live_version:
+                return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+            spec = dataclasses.replace(spec, definition=None, live_version=None)  # pinned: content is N's
+        the_plan = plan(spec, state_from_outputs({**olds, "id": id}))
         return DiffResult(changes=the_plan.changed, replaces=[], delete_before_replace=False)
 
     # -- changes (up / destroy) -----------------------------------------------------------------
@@ -93,12 +113,11 @@ class WorkflowProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = clean(props)
         adopt_id = inputs.get("adopt_id")
-        spec = spec_of(inputs, id=adopt_id)
+        adopting = adopt_id is not None or bool(inputs.get("adopt_by_name"))
+        spec = spec_of(inputs, id=adopt_id, adopt=adopting)
         client = session.client()
         current = read(client, spec)
-        the_plan = plan(spec, current)
-        if current is not None and adopt_id is None and not inputs.get("adopt_by_name"):
-            _refuse_foreign(spec, current, the_plan)
+        the_plan = plan(spec, current)  # OwnershipError (naming the owner) unless ours or adopted
         try:
             result = apply(client, the_plan)
         except B3OSError:
@@ -110,7 +129,9 @@ class WorkflowProvider(ResourceProvider):
 
     def update(self, id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs = clean(news)
-        result = ensure(session.client(), spec_of(inputs, id=id), remote_validate=False)
+        # In this stack's state: an unowned one is marked ours; another owner's is refused.
+        spec = spec_of(inputs, id=id, adopt_unowned=True)
+        result = ensure(session.client(), spec, remote_validate=False)
         return UpdateResult(outs=pulumi_outputs(result.outputs, inputs))
 
     def read(self, id: str, props: dict[str, Any]) -> ReadResult:
@@ -128,7 +149,18 @@ class WorkflowProvider(ResourceProvider):
         return ReadResult(id_=id, outs=outs, inputs=inputs)
 
     def delete(self, id: str, _props: dict[str, Any]) -> None:
-        ensure(session.client(), WorkflowSpec(id=id, state="archived"), remote_validate=False)
+        # Never archives a workflow another owner took over: OwnershipError names that owner.
+        owner = clean(_props).get(OWNER_KEY)
+        spec = WorkflowSpec(id=id, state="archived", owner=owner, adopt_unowned=True)
+        try:
+            ensure(session.client(), spec, remote_validate=False)
+        except OwnershipError as exc:
+            raise OwnershipError(
+                f"{exc} — it was not archived. To drop it from this stack without archiving, "
+                "run `pulumi state delete` on its URN",
+                workflow_id=exc.workflow_id,
+                owner=exc.owner,
+            ) from None
 
 
 def _remote_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
@@ -156,20 +188,23 @@ def _remote_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
     return [failure_of(item) for item in items]
 
 
-def _refuse_foreign(spec: WorkflowSpec, current: WorkflowState, the_plan: Plan) -> None:
-    """Without adopt_id/adopt_by_name, a same-named workflow is taken over only when that is
-    harmless: it is archived (what ``destroy`` leaves), or it already holds the declared
-    content (what an interrupted ``pulumi up`` leaves once ``refresh --clear-pending-creates``
-    has dropped its pending create). A same-named workflow with other content is refused."""
-    if current.status == "archived":
-        return
-    if not any(action.kind is ActionKind.UPDATE for action in the_plan.actions):
-        return
-    raise ConfigError(
-        f"a workflow named {spec.name!r} already exists ({current.id}, status {current.status}) with other "
-        f"content; to manage it from this stack set adopt_by_name=True or adopt_id={current.id!r}, "
-        "or choose another name"
-    )
+def _owner_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
+    """At preview, before a create: a same-named workflow of another owner (or none) that this
+    resource does not adopt is a failure naming the owner — not a surprise during ``up``."""
+    name, owner = inputs.get("name"), inputs.get(OWNER_KEY)
+    if not isinstance(name, str) or not isinstance(owner, str) or has_unknowns(inputs, ("name", "adopt_id")):
+        return []
+    if inputs.get("adopt_id") is not None or inputs.get("adopt_by_name"):
+        return []
+    spec = WorkflowSpec(name=name, owner=owner)
+    try:
+        current = read(session.client(), spec)
+        plan(spec, current)
+    except OwnershipError as exc:
+        return [CheckFailure("name", f"{exc}; or set adopt_by_name=True")]
+    except B3OSError:
+        return []  # unreachable API, ambiguity…: create reports it with the full context
+    return []
 
 
 def _archive_half_created(client: Client, spec: WorkflowSpec) -> None:
@@ -177,7 +212,7 @@ def _archive_half_created(client: Client, spec: WorkflowSpec) -> None:
     the next ``up`` reuses it (an archived same-named workflow is unarchived, never duplicated)."""
     try:
         leftover = read(client, spec)
-        if leftover is not None and leftover.status != "archived":
+        if leftover is not None and leftover.status != "archived" and leftover.owner == spec.owner:
             client.archive_workflow(leftover.id)
     except B3OSError:
         pass  # the original error is the one worth reporting

@@ -15,7 +15,7 @@ from pulumi.dynamic import Resource
 
 from b3os.definition import load_definition
 from b3os.redact import holds_secrets
-from pulumi_b3os._props import INPUT_KEYS, OUTPUT_ONLY_KEYS
+from pulumi_b3os._props import INPUT_KEYS, OUTPUT_ONLY_KEYS, OWNER_KEY
 from pulumi_b3os.provider import WorkflowProvider
 
 __all__ = ["Workflow", "WorkflowArgs"]
@@ -34,11 +34,16 @@ class WorkflowArgs:
       or ``archived``.
     * ``name``: defaults to the resource name. ``description``, ``cooldown_ms``, ``max_runs``,
       ``visibility``: left to the server when unset.
+    * ``live_version``: pin the live content to version N (a B3OS rollback copies N's definition
+      into a new version, which is published; newer versions stay). The declared ``definition``
+      is then not published; removing the pin publishes it again. The ``live_version`` output is
+      the server's live version number.
     * ``adopt_id`` / ``adopt_by_name``: take over an existing workflow at creation instead of
-      creating one (Pulumi's ``import`` cannot work for dynamic providers). Without them, a
-      same-named workflow with other content is an error, never taken over or duplicated; an
-      archived one, or one that already holds the declared content (left by an interrupted
-      ``up``), is reused.
+      creating one (Pulumi's ``import`` cannot work for dynamic providers). Every workflow a
+      stack manages carries the stack as its owner on the server (``pulumi:<project>/<stack>``);
+      without an adopt, a same-named workflow of another owner (a stack, a CLI directory) or of
+      none is a preview error naming the owner, never taken over or duplicated. What an
+      interrupted ``up`` left carries this stack's owner and is reused.
     """
 
     definition: pulumi.Input[Any] | None = None
@@ -50,6 +55,7 @@ class WorkflowArgs:
     visibility: pulumi.Input[str] | None = None
     adopt_id: pulumi.Input[str] | None = None
     adopt_by_name: pulumi.Input[bool] | None = None
+    live_version: pulumi.Input[int] | None = None
 
 
 def _load(value: Any) -> Any:
@@ -109,7 +115,9 @@ class Workflow(Resource, module="b3os", name="Workflow"):
             values["name"] = resource_name
         # A fresh dict (Resource adds __provider to it); output-only keys seeded so they become attributes.
         props: dict[str, Any] = {key: values[key] for key in INPUT_KEYS}
-        props.update({key: None for key in OUTPUT_ONLY_KEYS})
+        # Who owns the workflow on the server (uiMetadata.b3osIac.owner): this stack.
+        props[OWNER_KEY] = f"pulumi:{pulumi.get_project()}/{pulumi.get_stack()}"
+        props.update({key: None for key in OUTPUT_ONLY_KEYS if key not in props})
         secret_outputs = ["trigger_secret", *(["definition"] if secret_definition else [])]
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=secret_outputs)
         super().__init__(

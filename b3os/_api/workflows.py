@@ -28,6 +28,7 @@ class WorkflowsAPI:
         *,
         cooldown_ms: int | None = None,
         max_runs: int | None = None,
+        ui_metadata: Mapping[str, Any] | None = None,
     ) -> Workflow:
         """Create a draft workflow. Never retried: a repeat would create a duplicate."""
         body = drop_none(
@@ -37,9 +38,20 @@ class WorkflowsAPI:
                 "definition": to_wire_any(definition),
                 "cooldownMs": cooldown_ms,
                 "maxRuns": max_runs,
+                "uiMetadata": dict(ui_metadata) if ui_metadata is not None else None,
             }
         )
         return self._t.model(Workflow, self._t.request("POST", "/v1/workflows", json=body, safe=False))
+
+    def set_ui_metadata(
+        self, id: str, ui_metadata: Mapping[str, Any], *, expected_current_version: int | None = None
+    ) -> dict[str, Any]:
+        """PATCH the workflow's ``uiMetadata`` in place (no new version, §5.1); returns ``{version}``."""
+        body = drop_none(
+            {"uiMetadata": dict(ui_metadata), "expectedCurrentVersion": expected_current_version}
+        )
+        data = self._t.request("PATCH", f"/v1/workflows/{seg(id)}/ui-metadata", json=body, safe=True)
+        return data if isinstance(data, dict) else {}
 
     def list(
         self,

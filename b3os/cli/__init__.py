@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         ("validate", "check workflow files locally and with the server's validator; no changes"),
         ("plan", "show what apply would change; exit 0 = no changes, 2 = changes, 1 = error"),
         ("apply", "make B3OS match the workflow files"),
+        ("adopt", "take over the workflows these files declare (from another owner, or none) and apply them"),
     ):
         p = sub.add_parser(name, help=text, description=text, parents=[key_opt])
         p.add_argument(
@@ -74,6 +75,30 @@ def _parser() -> argparse.ArgumentParser:
             )  # fmt: skip
         if name == "validate":
             p.add_argument("--offline", action="store_true", help="only the local validator; no API calls")
+        if name == "plan":
+            p.add_argument(
+                "--out", metavar="FILE", help="save the plan; `b3os apply FILE` applies exactly it"
+            )
+        if name in ("plan", "apply"):
+            p.add_argument(
+                "--prune",
+                action="store_true",
+                help="archive the workflows this directory owns whose files are gone",
+            )
+        if name in ("apply", "adopt"):
+            p.add_argument(
+                "--yes", "-y", action="store_true", help="apply without asking (a terminal asks otherwise)"
+            )
+            p.add_argument(
+                "--lock-timeout", type=float, default=300.0, metavar="SECONDS",
+                help="how long to wait for another run on the same directory (default 300)",
+            )  # fmt: skip
+
+    from b3os.cli.export import add_parsers as add_export_parsers
+    from b3os.cli.export import add_version_parsers
+
+    add_export_parsers(sub)
+    add_version_parsers(sub)
 
     run = sub.add_parser(
         "run", help="start a run of a workflow, optionally following it live", parents=[key_opt]

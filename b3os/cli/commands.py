@@ -16,11 +16,11 @@ from b3os.client import Client
 from b3os.errors import B3OSError, ConfigError, DefinitionError
 from b3os.redact import redact_text
 from b3os.resource.files import Declared, load_files
-from b3os.resource.fleet import Outcome, Planned, apply_all, plan_all
+from b3os.resource.fleet import Outcome, Planned
 from b3os.runs import summarize_run
 from b3os.workflow import Plan, WorkflowSpec, read, validate_on_server, validate_remotely
 
-from . import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, actions
+from . import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, actions
 from .jsonout import plan_document
 from .keys import api_key_of, require_api_key
 from .render import PipeConsole, print_event, print_plan, print_run_summary
@@ -35,7 +35,11 @@ def dispatch(args: argparse.Namespace) -> int:
     try:
         offline = (args.command == "validate" and args.offline) or args.command == "actions"  # no key needed
         api_key = args.resolved_api_key = "" if offline else api_key_of(args)
-        if args.command in ("plan", "apply", "validate"):
+        if args.command in ("plan", "apply", "adopt"):
+            from b3os.cli.lifecycle import plan_apply
+
+            return plan_apply(args, out, err)
+        if args.command == "validate":
             return _declared(args, out)
         if args.command == "actions":
             return actions.run(args)
@@ -43,6 +47,14 @@ def dispatch(args: argparse.Namespace) -> int:
         with client:
             if args.command == "run":
                 return _run(args, client, out)
+            if args.command in ("export", "versions", "rollback"):
+                from b3os.cli import export as lifecycle_commands
+
+                runner = {
+                    "export": lifecycle_commands.run_export,
+                    "versions": lifecycle_commands.run_versions,
+                }
+                return runner.get(args.command, lifecycle_commands.run_rollback)(args, client, out)
             return _runs(args, client, out)
     except DefinitionError as exc:
         err.print(f"[red]error:[/] {redact_text(exc.message, [api_key])}", markup=True)
@@ -63,25 +75,21 @@ def _client(args: argparse.Namespace) -> Client:
 
 
 def _declared(args: argparse.Namespace, out: Console) -> int:
+    """``b3os validate``: every file locally, then (unless --offline) the server's validator."""
     declared = load_files(args.paths)  # every file is read and checked locally before any request
-    if args.catalog:  # node types and payloads against the server's catalog, before any other request
+    check_catalog(args, declared)
+    if not args.offline:
+        with _client(args) as client:
+            for item in declared:
+                if item.kind.name == "workflow":
+                    validate_on_server(client, item.spec)
+    return _report_valid(args, out, declared)
+
+
+def check_catalog(args: argparse.Namespace, declared: list[Declared]) -> None:
+    """With --catalog: node types and payloads against the server's catalog, before any other request."""
+    if getattr(args, "catalog", False):
         actions.check_against_catalog(args, [(d.path, d.spec) for d in declared if d.kind.name == "workflow"])
-    if args.command == "validate":
-        if not args.offline:
-            with _client(args) as client:
-                for item in declared:
-                    if item.kind.name == "workflow":
-                        validate_on_server(client, item.spec)
-        return _report_valid(args, out, declared)
-    with _client(args) as client:
-        # Phase 1: read, plan and validate everything; phase 2 writes. Bad input anywhere → no writes.
-        planned = plan_all(client, declared, parallelism=args.parallelism, validate=_validate)
-        if args.command == "plan":
-            _report(args, out, [(p, None) for p in planned])
-            return EXIT_CHANGES if any(p.plan.changed for p in planned) else EXIT_OK
-        outcomes = apply_all(client, planned, parallelism=args.parallelism)
-        _report(args, out, [(o.planned, o) for o in outcomes], applied=True)
-        return EXIT_OK if all(o.ok for o in outcomes) else EXIT_ERROR
 
 
 def _validate(client: Client, the_plan: Any) -> None:

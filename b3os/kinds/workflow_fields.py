@@ -57,7 +57,12 @@ FIELDS: tuple[Field, ...] = (
     Field("visibility", "string", "Who can see or run the workflow.", wire="visibility", choices=VISIBILITIES),
     Field("status", "string", "The server's status: draft, active, paused or archived.", role="computed", wire="status"),
     Field("version", "integer", "The latest version number.", role="computed", wire="version"),
-    Field("live_version", "integer", "The version that is live (published), if any.", role="computed"),
+    Field(
+        "live_version", "integer",
+        "As an input: pin the live content to version N (B3OS rollback copies N's definition into a new "
+        "version and it is published; the newer versions stay listed; the declared definition is then not "
+        "published). Unset: versions are left alone. As an output: the version that is live, if any.",
+    ),
     Field("has_draft", "boolean", "Whether a draft sits on top of the live version.", role="computed", wire="hasDraft"),
     Field("type", "string", "The trigger type of the workflow.", role="computed", wire="type"),
     Field("created_at", "string", "When the workflow was created (RFC 3339).", role="computed", wire="createdAt"),

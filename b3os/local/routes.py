@@ -19,6 +19,7 @@ from b3os.local.errors import BadRequest
 from b3os.local.jsonbody import parse_json
 from b3os.local.kind_routes import register_kind_routes
 from b3os.local.sse import run_stream, workflow_stream
+from b3os.local.ui_metadata import register as register_ui_metadata
 from b3os.local.validate import validate_request
 from b3os.local.workflows import Caller
 
@@ -100,6 +101,8 @@ def build_router(backend: Backend, settings: Any) -> APIRouter:  # noqa: C901 - 
     async def update_workflow(request: Request) -> Response:
         wf_id = request.path_params["wf_id"]
         return ok(wf.update(caller_of(request), wf_id, await body_of(request)))
+
+    register_ui_metadata(router, wf, caller_of, body_of, ok)
 
     @route("DELETE", "/v1/workflows/{wf_id}")
     async def archive_workflow(request: Request) -> Response:

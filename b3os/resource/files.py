@@ -22,6 +22,7 @@ from b3os.resource.kind import Kind
 __all__ = ["SPEC_SUFFIXES", "Declared", "FileErrors", "load_files"]
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+RESERVED = ("b3os.lock.json",)  # the CLI's ownership record (b3os.resource.ownership), not a resource file
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,13 @@ def _files(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file()))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix in SPEC_SUFFIXES and p.is_file() and p.name not in RESERVED
+                )
+            )
         elif path.is_file():
             files.append(path)
         else:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from b3os.errors import B3OSError
+from b3os.errors import B3OSError, ConfigError
 from b3os.resource.references import connector_names, resolve_connectors
 
 if TYPE_CHECKING:
@@ -134,9 +134,17 @@ def plan_all(
         states.update(zip(indexes, found, strict=True))
     ids = _connector_ids(client, declared, states)
     planned: list[Planned] = []
+    errors: list[B3OSError] = []
     for index, item in enumerate(declared):
         resolved, waits = _with_connectors(item, ids)
-        planned.append(Planned(resolved, resolved.kind.plan(resolved.spec, states[index]), waits))
+        try:
+            planned.append(Planned(resolved, resolved.kind.plan(resolved.spec, states[index]), waits))
+        except B3OSError as exc:  # e.g. owned elsewhere: every such object is reported, none written
+            errors.append(ConfigError(f"{item.path}: {exc}") if isinstance(exc, ConfigError) else exc)
+    if errors:
+        from b3os.resource.files import FileErrors
+
+        raise errors[0] if len(errors) == 1 else FileErrors(errors)
     if validate is not None:
         checked = [p for p in planned if not p.waits_for and p.plan.changed]
         _pool_map(lambda p: validate(client, p.plan), checked, parallelism)

@@ -5,8 +5,10 @@ Every write that depends on what was read carries the version it was read at
 someone else in between gives a clear conflict instead of being silently overwritten.
 
 Partial failure rule: identity is by name (or id), so a run that dies after ``create`` and
-before ``publish`` leaves a same-named draft that the next apply reads, adopts and publishes —
-it never creates a second workflow.
+before ``publish`` leaves a same-named draft, carrying our owner marker, that the next apply
+reads as its own and publishes — it never creates a second workflow. B3OS cannot publish into
+``paused``: a run killed between publish and pause leaves the workflow active for that moment,
+and the next plan's first action is the ``pause``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from b3os._retry import RETRY_STATUSES
 from b3os.client import Client
 from b3os.errors import (
+    B3OSError,
     ConflictError,
     DefinitionError,
     NotFoundError,
@@ -24,14 +27,15 @@ from b3os.errors import (
     ServerError,
     TransportError,
 )
-from b3os.models import ValidationItem, Workflow
+from b3os.models import ValidationItem, Workflow, WorkflowListItem
 from b3os.redact import redact
 from b3os.workflow.outputs import outputs_of, predicted_outputs
+from b3os.workflow.owner import marked, new_nonce, nonce_of
 from b3os.workflow.plan import Action, ActionKind, Plan, WorkflowDiff, plan
 from b3os.workflow.spec import WorkflowSpec
 from b3os.workflow.state import WorkflowState, read, state_of
 
-__all__ = ["ApplyResult", "apply", "ensure", "validate_on_server", "validate_remotely"]
+__all__ = ["ApplyResult", "CreateConflictError", "apply", "ensure", "validate_on_server", "validate_remotely"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ class _Run:
     def execute(self, action: Action) -> None:
         try:
             self._execute(action)
+        except CreateConflictError:
+            raise
         except ConflictError as exc:
             raise ConflictError(
                 f"workflow {self.id or self.plan.spec.label} was changed by someone else since it was read "
@@ -160,20 +166,40 @@ class _Run:
         elif kind is ActionKind.ARCHIVE:
             self.live = None
             self._saw(c.archive_workflow(self.id), live=False)
+        elif kind is ActionKind.ADOPT:
+            self._adopt(action.fields["owner"])
+        elif kind is ActionKind.ROLLBACK:
+            row = c.rollback(self.id, action.fields["targetVersion"], expected_current_version=self.version)
+            self._saw(row, live=False)
         elif kind is ActionKind.SET_VISIBILITY:
             c.set_visibility(self.id, action.fields["visibility"])
             self.stale = True
 
+    def _adopt(self, owner: str) -> None:
+        """Set our owner marker in ``uiMetadata`` (in place: no new version)."""
+        assert self.id is not None
+        current = dict(self.latest or {})
+        meta = marked(current.get("uiMetadata"), owner)
+        self.client.set_ui_metadata(self.id, meta, expected_current_version=self.version)
+        current["uiMetadata"] = meta
+        self.latest = current
+        if self.live is not None:
+            self.live = {**self.live, "uiMetadata": meta}
+
     def _create(self, f: dict[str, Any]) -> None:
-        """Create, surviving transient failures without ever making a duplicate.
+        """Create, surviving transient failures and concurrent creators without ever leaving a
+        duplicate.
 
         The client never retries ``POST /v1/workflows`` (it cannot tell whether a failed attempt
-        landed). Here the name is the identity, so after a 429/5xx-retryable/transport failure we
-        look the name up: found means an earlier attempt landed (adopt it), absent means it did
-        not (create again, after the same backoff the client uses).
+        landed). Each POST carries our owner marker and a nonce of this run. After a
+        429/5xx-retryable/transport failure we look the name up: a row with our nonce means our
+        attempt landed (take it); another live row with the name is someone else's — a clear
+        conflict, nothing published; no row means it did not land (create again, after the same
+        backoff the client uses). After the create, ``_converge`` settles a concurrent creator.
         """
         c = self.client
         budget = c.retry_budget()  # one budget for every attempt, Retry-After included
+        owner, nonce = self.plan.spec.owner, new_nonce()
         attempt = 0
         while True:
             attempt += 1
@@ -181,21 +207,63 @@ class _Run:
                 row = c.create_workflow(
                     f["name"], f.get("description", ""), f["definition"],
                     cooldown_ms=f.get("cooldownMs"), max_runs=f.get("maxRuns"),
+                    ui_metadata=marked(None, owner, nonce),
                 )  # fmt: skip
             except (RateLimitError, ServerError, TransportError) as exc:
                 transient = not isinstance(exc, ServerError) or exc.status_code in RETRY_STATUSES
                 if not transient:
                     raise
-                landed = read(c, WorkflowSpec(name=f["name"]))
+                landed = self._landed(f["name"], nonce)
                 if landed is not None:
                     self.id, self.version = landed.id, landed.version
                     self.latest, self.live = landed.wire, landed.live_wire
+                    self._converge(f["name"])
                     return
                 if not c.backoff(attempt, getattr(exc, "retry_after", None), budget=budget):
                     raise budget.give_up(exc) from None
                 continue
             self._saw(row, live=False)
+            self._converge(f["name"])
             return
+
+    def _landed(self, name: str, nonce: str) -> WorkflowState | None:
+        """After a failed POST: the row our own attempt made (our nonce), or ``None`` if nothing
+        with the name exists; ``ConflictError`` if only someone else's workflow has it."""
+        for item in _live_named(self.client, name):
+            state = read(self.client, WorkflowSpec(id=item.id))
+            if state is not None and nonce_of(state.wire) == nonce:
+                return state
+        others = _live_named(self.client, name)
+        if others:
+            raise _conflict(
+                name,
+                f"a create attempt failed and a workflow with that name appeared meanwhile ({others[0].id}) "
+                "that this run did not create; it was not taken over and nothing was published",
+            )
+        return None
+
+    def _converge(self, name: str) -> None:
+        """Concurrent creators of one name converge: of the live rows with the name, the earliest
+        created (then the smallest id) stays; a later one — ours — archives itself and this run
+        reports a conflict (nothing else is written for it)."""
+        assert self.id is not None
+        rows = _live_named(self.client, name)
+        if not any(item.id != self.id for item in rows):
+            return
+        ours = next((item for item in rows if item.id == self.id), None)
+        order = sorted(rows, key=lambda item: (item.created_at or "", item.id))
+        first = order[0]
+        if ours is None or first.id == self.id:
+            return
+        try:
+            self.client.archive_workflow(self.id)
+        except B3OSError:
+            pass  # the conflict below is what to report; the next plan shows the leftover
+        raise _conflict(
+            name,
+            f"another run created it at the same time ({first.id}); this run's copy ({self.id}) was archived "
+            "and nothing else was written for it. Re-run to plan against the one that stayed",
+        )
 
     def _saw(self, row: Workflow | None, *, live: bool) -> None:
         """Track the rows the server answered with, to build the final state without re-reading."""
@@ -214,3 +282,17 @@ class _Run:
         if self.stale or self.latest is None:
             return read(self.client, WorkflowSpec(id=self.id))
         return state_of(self.latest, self.live)
+
+
+def _live_named(client: Client, name: str) -> list[WorkflowListItem]:
+    """The live (not archived) workflows named exactly ``name``."""
+    return [item for item in client.iter_workflows(q=name) if item.name == name and item.status != "archived"]
+
+
+class CreateConflictError(ConflictError):
+    """A create met another creator of the same name (a race, or a create retry that found a
+    workflow this run did not make): nothing more was written for this workflow."""
+
+
+def _conflict(name: str, text: str) -> ConflictError:
+    return CreateConflictError(f"workflow {name!r}: {text}", status_code=409)

@@ -90,4 +90,5 @@ def state_from_outputs(outputs: dict[str, Any]) -> WorkflowState | None:
         live=live,
         visibility=outputs.get("visibility"),
         wire={},
+        owner=outputs.get("owner") if isinstance(outputs.get("owner"), str) else None,
     )

@@ -17,12 +17,14 @@ workflow plans zero actions, because every needless PUT makes a new B3OS version
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from b3os.errors import ConfigError
 from b3os.normalize import GraphSummary, definitions_equal, graph_summary, normalize_definition
+from b3os.workflow.owner import describe, require_owner_ok
 from b3os.workflow.spec import WorkflowSpec
 from b3os.workflow.state import Content, WorkflowState
 
@@ -30,6 +32,8 @@ __all__ = ["ActionKind", "Action", "Plan", "WorkflowDiff", "plan", "public_state
 
 
 class ActionKind(StrEnum):
+    ADOPT = "adopt"  # set our owner marker (PATCH ui-metadata: no new version)
+    ROLLBACK = "rollback"  # copy a pinned version's definition into a new draft
     CREATE = "create"
     UNARCHIVE = "unarchive"
     UPDATE = "update"
@@ -148,8 +152,16 @@ def _differences(spec: WorkflowSpec, content: Content | None) -> dict[str, Any]:
 
 
 def plan(spec: WorkflowSpec, state: WorkflowState | None) -> Plan:
-    """The ordered actions that take ``state`` to ``spec`` (pure: no I/O)."""
+    """The ordered actions that take ``state`` to ``spec`` (pure: no I/O).
+
+    Raises ``OwnershipError`` (naming the owner) when the workflow found is managed by another
+    owner, or none, and the spec does not adopt it explicitly: at plan time, before any write.
+    """
+    spec = _pinned_spec(spec, state)
+    adopt = _ownership(spec, state)
     actions = _lifecycle_actions(spec, state) if state is not None else _create_actions(spec)
+    if adopt:
+        actions = adopt + actions
     if (
         spec.visibility is not None
         and spec.state != "archived"
@@ -159,13 +171,45 @@ def plan(spec: WorkflowSpec, state: WorkflowState | None) -> Plan:
     final = state.status if state is not None else None
     for action in actions:
         final = _STATUS_AFTER.get(action.kind, final)
-    return Plan(spec, state, actions, _diff(spec, state, final), final)
+    diff = _diff(spec, state, final)
+    if adopt and state is not None:
+        diff.before["owner"], diff.after["owner"] = state.owner, spec.owner
+        diff.changed.append("owner")
+    return Plan(spec, state, actions, diff, final)
+
+
+def _ownership(spec: WorkflowSpec, state: WorkflowState | None) -> list[Action]:
+    """[ADOPT] when the spec may take the workflow over; [] when it is ours (or no owner is in
+    play); ``OwnershipError`` otherwise."""
+    if spec.owner is None or state is None or state.owner == spec.owner:
+        return []
+    if spec.state == "archived" and state.status == "archived":
+        return []  # nothing to do, nothing taken over
+    unowned_ok = state.owner is None and (spec.adopt_unowned or state.status == "archived")
+    if unowned_ok and spec.state == "archived":
+        return []  # archiving an unowned workflow we may take: no marker needed for what ends here
+    if spec.adopt or unowned_ok:
+        reason = (
+            f"take over from {describe(state.owner)}"
+            if state.owner
+            else "mark as managed here (it had no owner)"
+        )
+        return [Action(ActionKind.ADOPT, {"owner": spec.owner}, reason)]
+    require_owner_ok(spec.label, state.id, state.owner, spec.owner, archiving=spec.state == "archived")
+    return []  # unreachable: require_owner_ok raises
+
+
+def _pinned_spec(spec: WorkflowSpec, state: WorkflowState | None) -> WorkflowSpec:
+    """With ``live_version: N`` the live content is version N's definition (not the declared one)."""
+    if spec.live_version is None or state is None or state.pinned is None:
+        return spec
+    return dataclasses.replace(spec, definition=state.pinned.definition)
 
 
 def _create_actions(spec: WorkflowSpec) -> list[Action]:
     if spec.state == "archived":
         return []  # nothing to archive
-    if spec.id is not None:
+    if spec.id is not None and not spec.recorded:
         raise ConfigError(f"workflow {spec.id} does not exist (or is not visible to this API key)")
     if spec.definition is None:
         raise ConfigError(f"workflow {spec.name!r} does not exist yet: a definition is needed to create it")
@@ -210,9 +254,20 @@ def _lifecycle_actions(spec: WorkflowSpec, state: WorkflowState) -> list[Action]
         if spec.state == "paused" and status == "active":
             actions.append(Action(ActionKind.PAUSE, reason="desired state paused"))
         return actions
-    if latest_changes:
-        actions.append(_update(latest_changes))
-    actions.append(Action(ActionKind.PUBLISH, reason="make the content live"))
+    if spec.live_version is not None and state.pinned is not None:
+        others = {k: v for k, v in latest_changes.items() if k != "definition"}
+        if others:
+            actions.append(_update(others))
+        if "definition" in latest_changes:
+            reason = (
+                f"pin: copy version {spec.live_version}'s definition into a new draft (newer versions stay)"
+            )
+            actions.append(Action(ActionKind.ROLLBACK, {"targetVersion": spec.live_version}, reason))
+        actions.append(Action(ActionKind.PUBLISH, reason=f"make version {spec.live_version}'s content live"))
+    else:
+        if latest_changes:
+            actions.append(_update(latest_changes))
+        actions.append(Action(ActionKind.PUBLISH, reason="make the content live"))
     if spec.state == "paused":
         actions.append(Action(ActionKind.PAUSE, reason="desired state paused"))
     return actions

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from b3os.definition import check_definition, load_definition
 from b3os.errors import ConfigError
+from b3os.workflow.owner import check_owner_string
 
 __all__ = ["DESIRED_STATES", "STATE_ALIASES", "VISIBILITIES", "DesiredState", "WorkflowSpec"]
 
@@ -45,6 +46,12 @@ class WorkflowSpec:
     cooldown_ms: int | None = None
     max_runs: int | None = None
     visibility: str | None = None
+    # Ownership (docs/internals.md, "Ownership"): set by the front end, never content.
+    owner: str | None = None  # None: the Python API without an owner — no ownership rules
+    adopt: bool = False  # take it over from any owner (an explicit adopt)
+    adopt_unowned: bool = False  # take over a workflow without owner (Ansible by name; our own state)
+    recorded: bool = False  # the id came from the owner's record: if it is gone, look up by name
+    live_version: int | None = None  # pin: the live content is version N's
 
     @classmethod
     def build(
@@ -58,6 +65,10 @@ class WorkflowSpec:
         cooldown_ms: int | None = None,
         max_runs: int | None = None,
         visibility: str | None = None,
+        live_version: int | None = None,
+        owner: str | None = None,
+        adopt: bool = False,
+        adopt_unowned: bool = False,
         validate: bool = True,
     ) -> WorkflowSpec:
         """Check and normalise user input; raise before anything is sent."""
@@ -84,6 +95,13 @@ class WorkflowSpec:
             raise ConfigError(f"max_runs must be an integer from {low} to {high}")
         if visibility is not None and visibility not in VISIBILITIES:
             raise ConfigError(f"visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
+        if live_version is not None and (_not_int(live_version) or live_version < 1):
+            raise ConfigError("live_version must be a version number (an integer >= 1)")
+        if live_version is not None and desired in ("draft", "archived"):
+            raise ConfigError(
+                f"live_version pins the live version: it needs state published or paused, not {desired}"
+            )
+        owner = check_owner_string(owner)
         loaded = _load(definition) if definition is not None else None
         if loaded is not None:
             _check_size(loaded)
@@ -98,11 +116,17 @@ class WorkflowSpec:
             cooldown_ms=cooldown_ms,
             max_runs=max_runs,
             visibility=visibility,
+            owner=owner,
+            adopt=bool(adopt),
+            adopt_unowned=bool(adopt_unowned),
+            live_version=live_version,
         )
 
     @property
     def label(self) -> str:
-        """How messages name this workflow."""
+        """How messages name this workflow (by name when the id only came from the owner's record)."""
+        if self.recorded and self.name is not None:
+            return repr(self.name)
         return self.id or repr(self.name)
 
 

@@ -1,12 +1,15 @@
 """What B3OS has now: ``read`` finds one workflow and condenses it into a ``WorkflowState``.
 
 Identity is by id, or by exact name across every status (archived rows are hidden from default
-listings, so they are listed separately), paging to the end. More than one workflow with the
-name is an error that lists the ids: guessing would manage the wrong one.
+listings, so they are listed separately), paging to the end. More than one live (not archived)
+workflow with the name is an error that lists the ids: guessing would manage the wrong one.
+Archived same-named rows next to one live row are no ambiguity (a lost create race leaves one);
+with no live row, an archived row of the same owner (else one without owner) is reused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,6 +19,7 @@ from b3os.client import MAX_PAGE_SIZE as PAGE_SIZE
 from b3os.client import Client
 from b3os.errors import ConfigError, NotFoundError
 from b3os.models import Workflow
+from b3os.workflow.owner import owner_of
 from b3os.workflow.spec import WorkflowSpec
 
 __all__ = ["Content", "WorkflowState", "content_of", "read", "read_many", "state_of"]
@@ -55,6 +59,8 @@ class WorkflowState:
     visibility: str | None
     wire: dict[str, Any] = field(repr=False, compare=False)  # the latest row on the wire (may hold secrets)
     live_wire: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    owner: str | None = None  # uiMetadata.b3osIac.owner (b3os.workflow.owner)
+    pinned: Content | None = None  # the content of the version ``spec.live_version`` pins, when read
 
 
 def _wire(workflow: Workflow) -> dict[str, Any]:
@@ -89,6 +95,7 @@ def state_of(latest: dict[str, Any], live: dict[str, Any] | None) -> WorkflowSta
         visibility=latest.get("visibility"),
         wire=latest,
         live_wire=live,
+        owner=owner_of(latest),
     )
 
 
@@ -99,9 +106,11 @@ def _version(row: dict[str, Any]) -> Any:
 def read(client: Client, spec: WorkflowSpec) -> WorkflowState | None:
     """The workflow ``spec`` names, or ``None`` when there is none."""
     if spec.id is not None:
-        return _read_id(client, spec.id, must_exist=False)
-    workflow_id = _unique_id(spec.name or "", _ids_by_name(client, q=spec.name) or {})
-    return _read_id(client, workflow_id, must_exist=True) if workflow_id else None
+        state = _read_id(client, spec.id, must_exist=False)
+        if state is None and spec.recorded and spec.name is not None:
+            return _with_pin(client, spec, _by_name(client, spec, _ids_by_name(client, q=spec.name) or {}))
+        return _with_pin(client, spec, state)
+    return _with_pin(client, spec, _by_name(client, spec, _ids_by_name(client, q=spec.name) or {}))
 
 
 def read_many(
@@ -119,9 +128,11 @@ def read_many(
 
     def one(spec: WorkflowSpec) -> WorkflowState | None:
         if spec.id is not None:
-            return _read_id(client, spec.id, must_exist=False)
-        workflow_id = _unique_id(spec.name or "", by_name)
-        return _read_id(client, workflow_id, must_exist=True) if workflow_id else None
+            state = _read_id(client, spec.id, must_exist=False)
+            if state is None and spec.recorded and spec.name is not None:
+                state = _by_name(client, spec, _ids_by_name(client, q=spec.name) or {})
+            return _with_pin(client, spec, state)
+        return _with_pin(client, spec, _by_name(client, spec, by_name))
 
     return _each(one, specs, parallelism)
 
@@ -133,6 +144,43 @@ def _each(
         return [fn(spec) for spec in specs]
     with ThreadPoolExecutor(max_workers=min(parallelism, len(specs))) as pool:
         return list(pool.map(fn, specs))  # in input order, whatever order they finish in
+
+
+def _with_pin(client: Client, spec: WorkflowSpec, state: WorkflowState | None) -> WorkflowState | None:
+    """Read the content of the version ``spec.live_version`` pins (one GET, only with a pin)."""
+    if state is None or spec.live_version is None or state.status == "archived":
+        return state
+    try:
+        row = _wire(client.get_version(state.id, spec.live_version))
+    except NotFoundError:
+        raise ConfigError(
+            f"workflow {spec.label} ({state.id}) has no version {spec.live_version}: "
+            f"`b3os versions {state.id}` lists them"
+        ) from None
+    return dataclasses.replace(state, pinned=content_of(row))
+
+
+def _by_name(client: Client, spec: WorkflowSpec, by_name: dict[str, list[str]]) -> WorkflowState | None:
+    """The workflow named ``spec.name``: the one live (not archived) row with that name; with none,
+    an archived one this owner may reuse (ours, else one without owner). Archived rows owned by
+    someone else are not ours to bring back: a new workflow is created instead."""
+    name = spec.name or ""
+    live = by_name.get(name, [])
+    if len(live) > 1:
+        raise ConfigError(
+            f"{len(live)} workflows are named {name!r} ({', '.join(live)}): "
+            "set 'id' to say which one to manage, or rename (or archive) the others"
+        )
+    if live:
+        return _read_id(client, live[0], must_exist=True)
+    candidates = [
+        s for s in (_read_id(client, i, must_exist=False) for i in by_name.get(_ARCHIVED + name, [])) if s
+    ]
+    for wanted in (spec.owner, None):
+        for state in candidates:
+            if state.owner == wanted:
+                return state
+    return None
 
 
 def _read_id(client: Client, workflow_id: str, *, must_exist: bool) -> WorkflowState | None:
@@ -160,8 +208,8 @@ def _live_row(client: Client, latest: dict[str, Any]) -> dict[str, Any] | None:
 def _ids_by_name(
     client: Client, *, q: str | None = None, item_budget: int | None = None
 ) -> dict[str, list[str]] | None:
-    """Workflow ids by exact name, over every status (``q`` narrows the listing server-side);
-    ``None`` once more than ``item_budget`` workflows were listed."""
+    """Workflow ids by exact name, over every status (``q`` narrows the listing server-side); the
+    archived ones under ``_ARCHIVED + name``; ``None`` once more than ``item_budget`` were listed."""
     by_name: dict[str, list[str]] = {}
     listed = 0
     # Default listings hide archived workflows; they must be found too, or a re-apply would
@@ -174,17 +222,10 @@ def _ids_by_name(
             archived = item.status == "archived"
             if item.name is None or archived != (status == "archived"):
                 continue
-            ids = by_name.setdefault(item.name, [])
+            ids = by_name.setdefault(_ARCHIVED + item.name if archived else item.name, [])
             if item.id not in ids:
                 ids.append(item.id)
     return by_name
 
 
-def _unique_id(name: str, by_name: dict[str, list[str]]) -> str | None:
-    ids = by_name.get(name, [])
-    if len(ids) > 1:
-        raise ConfigError(
-            f"{len(ids)} workflows are named {name!r} ({', '.join(ids)}): "
-            "set 'id' to say which one to manage, or rename the others"
-        )
-    return ids[0] if ids else None
+_ARCHIVED = "\x00archived\x00"  # key prefix of archived rows in ``_ids_by_name`` (no real name has NUL)

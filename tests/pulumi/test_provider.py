@@ -18,6 +18,7 @@ from pulumi.runtime import rpc
 from b3os.client import Client
 from b3os.errors import B3OSError, ConfigError
 from b3os.local import LocalServer
+from b3os.workflow.owner import marked, owner_of
 from pulumi_b3os import WorkflowProvider
 from pulumi_b3os._session import session
 from tests.pulumi.harness import QUICKSTART
@@ -49,8 +50,16 @@ def calls(server: LocalServer, org_id: str, since: int) -> Calls:
     return Calls.of(e for e in server.requests()[since:] if e.get("organizationId") == org_id)
 
 
+OWNER = "pulumi:unit/test"  # what pulumi_b3os.Workflow passes as the hidden owner input
+
+
 def inputs(**overrides: Any) -> dict[str, Any]:
-    props: dict[str, Any] = {"name": "unit logger", "description": "d", "definition": QUICKSTART}
+    props: dict[str, Any] = {
+        "name": "unit logger",
+        "description": "d",
+        "definition": QUICKSTART,
+        "owner": OWNER,
+    }
     props.update(overrides)
     return props
 
@@ -119,7 +128,11 @@ def test_check_loads_json_text_and_asks_the_server_only_when_the_definition_chan
     since = len(server.requests())
     first = provider.check({}, inputs(definition=json.dumps(QUICKSTART)))
     assert first.failures == [] and isinstance(first.inputs["definition"], dict)
-    assert calls(server, org[0], since).by_operation == {"POST /v1/workflows/validate": 1}
+    # a new resource: the validator, and the name looked up for its owner (2 listings)
+    assert calls(server, org[0], since).by_operation == {
+        "POST /v1/workflows/validate": 1,
+        "GET /v1/workflows": 2,
+    }
 
     since = len(server.requests())
     again = provider.check(first.inputs, inputs(definition=QUICKSTART))
@@ -249,24 +262,50 @@ def test_create_refuses_a_same_named_workflow_unless_adopting(
     with Client(base_url=server.url, api_key=org[1]) as client:
         theirs = client.create_workflow("unit logger", "theirs", QUICKSTART)
     provider = WorkflowProvider()
+    checked = provider.check({}, inputs())  # the preview already says so, naming the owner
+    assert [f.property for f in checked.failures] == ["name"]
+    assert "no owner" in checked.failures[0].reason and "adopt_by_name" in checked.failures[0].reason
     with pytest.raises(ConfigError, match="adopt_by_name"):
-        provider.create(provider.check({}, inputs()).inputs)
+        provider.create(inputs())
     wf_id, _ = create(provider, adopt_by_name=True)
     assert wf_id == theirs.id
+    with Client(base_url=server.url, api_key=org[1]) as client:
+        assert owner_of(client.get_workflow(theirs.id).model_dump(by_alias=True)) == OWNER
     other_id, _ = create(provider, name="another", adopt_id=theirs.id)
     assert other_id == theirs.id
 
 
-def test_create_reuses_a_same_named_workflow_that_already_holds_the_declared_content(
+def test_create_refuses_an_unowned_same_named_workflow_even_with_the_declared_content(
     server: LocalServer, org: tuple[str, str]
 ) -> None:
-    """What an interrupted `pulumi up` leaves: the workflow exists, the state does not know it."""
+    """Equal content is no proof of ownership (issue 13): only an explicit adopt takes it."""
     with Client(base_url=server.url, api_key=org[1]) as client:
-        left_behind = client.create_workflow("unit logger", "d", QUICKSTART)
+        client.create_workflow("unit logger", "d", QUICKSTART)
+    with pytest.raises(ConfigError, match="no owner"):
+        WorkflowProvider().create(inputs())
+
+
+def test_create_reuses_what_an_interrupted_up_of_this_stack_left(
+    server: LocalServer, org: tuple[str, str]
+) -> None:
+    """What an interrupted `pulumi up` leaves: the workflow exists with this stack's owner marker,
+    the state does not know it."""
+    with Client(base_url=server.url, api_key=org[1]) as client:
+        left_behind = client.create_workflow("unit logger", "d", QUICKSTART, ui_metadata=marked(None, OWNER))
     wf_id, outs = create(WorkflowProvider())
     assert wf_id == left_behind.id and outs["status"] == "active"
     with Client(base_url=server.url, api_key=org[1]) as client:
         assert [w.id for w in client.iter_workflows()] == [left_behind.id]
+
+
+def test_delete_refuses_a_workflow_another_owner_adopted(server: LocalServer, org: tuple[str, str]) -> None:
+    provider = WorkflowProvider()
+    wf_id, outs = create(provider)
+    with Client(base_url=server.url, api_key=org[1]) as client:
+        client.set_ui_metadata(wf_id, marked(None, "pulumi:unit/other"))
+        with pytest.raises(ConfigError, match="pulumi:unit/other"):
+            provider.delete(wf_id, outs)
+        assert client.get_workflow(wf_id).status == "active"
 
 
 # -- credentials and pickling --------------------------------------------------------------------

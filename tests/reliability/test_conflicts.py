@@ -3,6 +3,7 @@ conflict error, and no update is silently lost."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from b3os.errors import ConflictError
 from b3os.local import LocalServer
 from b3os.workflow import ApplyResult, WorkflowSpec, apply, ensure, plan, read
 from tests.reliability import figures
-from tests.reliability.helpers import definition, spawn_cli, write_spec
+from tests.reliability.helpers import definition, run_cli_process, spawn_cli, write_spec
 
 NAME = "contested"
 
@@ -75,12 +76,15 @@ def test_two_concurrent_applies_through_the_python_api(local: LocalServer, api: 
 
 @pytest.mark.slow
 def test_two_concurrent_b3os_apply_processes(local: LocalServer, tmp_path: Path) -> None:
-    with Client(base_url=local.url, api_key=local.api_key) as client:
-        ensure(client, WorkflowSpec.build(name=NAME, definition=definition("original")))
+    # Two checkouts of one repository (one owner: the same b3os.lock.json) edit one workflow.
+    (tmp_path / "alice").mkdir()
+    write_spec(tmp_path / "alice", NAME, message="original")
+    assert run_cli_process(["apply", str(tmp_path / "alice")], url=local.url, key=local.api_key).code == 0
     paths = {}
     for who in ("alice", "bob"):
-        (tmp_path / who).mkdir()
+        (tmp_path / who).mkdir(exist_ok=True)
         paths[who] = write_spec(tmp_path / who, NAME, message=who)
+    shutil.copy(tmp_path / "alice" / "b3os.lock.json", tmp_path / "bob" / "b3os.lock.json")
     # Hold every PUT for 3 s so that both processes have read version N before either writes
     # (generous: a loaded CI machine can start one interpreter a second later than the other).
     local.inject_faults(error_rate=0.0, latency_ms=3000, methods=["PUT"])

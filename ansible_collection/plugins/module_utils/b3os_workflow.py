@@ -15,6 +15,7 @@ workflow *published* (live, with your content); ``draft`` keeps your content as 
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 
 from ansible.module_utils.basic import AnsibleModule
@@ -51,7 +52,9 @@ FIELDS = dict(
     cooldown_ms=dict(type="int"),
     max_runs=dict(type="int"),
     visibility=dict(type="str", choices=["private", "org", "public_view", "public_execute"]),
+    live_version=dict(type="int"),
 )
+OWNER = dict(type="str", default="ansible")
 DEFINITION_SOURCES = ("definition", "definition_file", "definition_content")
 
 
@@ -61,7 +64,7 @@ def _fields():
 
 def _workflow_kind():
     return dict(
-        argument_spec=auth_argspec(**_fields()),
+        argument_spec=auth_argspec(owner=dict(OWNER), **_fields()),
         required_one_of=[("id", "name")],
         mutually_exclusive=[("definition", "definition_file"), ("definition", "definition_content")],
         supports_check_mode=True,
@@ -83,6 +86,7 @@ def _workflows_kind():
             src=dict(type="path"),
             src_files=dict(type="dict"),
             state=dict(type="str", default="present", choices=STATE_CHOICES),
+            owner=dict(OWNER),
         ),
         required_one_of=[("workflows", "src", "src_files")],
         supports_check_mode=True,
@@ -114,6 +118,9 @@ def _definition(item, label):
 
 
 def _spec(module, item, label, default_state=None):
+    """One item as a spec. Playbooks are name-idempotent by convention: a workflow with no owner
+    is taken over by name (and marked with O(owner)); one owned elsewhere is refused unless the
+    item gives its id (an explicit adopt)."""
     definition = _definition(item, label)
     if definition is not None:
         _warn_template_damage(module, definition, label)
@@ -128,6 +135,10 @@ def _spec(module, item, label, default_state=None):
             cooldown_ms=item.get("cooldown_ms"),
             max_runs=item.get("max_runs"),
             visibility=item.get("visibility"),
+            live_version=item.get("live_version"),
+            owner=module.params.get("owner") or "ansible",
+            adopt=item.get("id") is not None,
+            adopt_unowned=True,
         )
     except B3OSError as err:
         if label and not str(err).startswith(label):
@@ -160,7 +171,10 @@ def _specs(kind, module):
             files = dict((str(k), str(v)) for k, v in params["src_files"].items())
         else:
             files = _read_dir(pathlib.Path(params["src"]))
-        out.extend(load_spec_texts(files, label=shown))
+        owner = params.get("owner") or "ansible"
+        for label, spec in load_spec_texts(files, label=shown):
+            # the play's owner, taking unowned workflows by name (an id in a file adopts)
+            out.append((label, dataclasses.replace(spec, owner=owner, adopt=spec.id is not None, adopt_unowned=True)))
     for index, item in enumerate(params.get("workflows") or []):
         label = "workflows[%d] (%s)" % (index, item.get("name") or item.get("id"))
         out.append((label, _spec(module, item, label, params["state"])))

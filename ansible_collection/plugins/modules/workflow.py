@@ -104,6 +104,23 @@ options:
       - Who can see or run the workflow. Left alone when not set.
     type: str
     choices: [private, org, public_view, public_execute]
+  live_version:
+    description:
+      - Pin the live content to version N (B3OS rollback copies its definition into a new
+        version, which is published; the newer versions stay listed). With it the declared
+        O(definition) is not published. Needs O(state=published) or O(state=paused).
+      - Without it, nothing about versions is changed.
+    type: int
+  owner:
+    description:
+      - The owner marker this play writes on the workflows it manages (kept on the server in
+        C(uiMetadata.b3osIac), never content).
+      - Playbooks are name-idempotent by convention, so a workflow with no owner is taken over by
+        name (and marked). A workflow owned by a Pulumi stack, a C(b3os) CLI directory or another
+        O(owner) is refused with an error naming that owner, unless O(id) is given (an explicit
+        adopt). O(state=absent) never archives a workflow owned elsewhere.
+    type: str
+    default: ansible
 notes:
   - Run it where b3os-iac is installed, normally the controller (a play on C(localhost), or
     C(delegate_to=localhost) with C(run_once=true)). If localhost is in your inventory, set

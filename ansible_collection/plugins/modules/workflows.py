@@ -72,6 +72,9 @@ options:
         description: Who can see or run the workflow.
         type: str
         choices: [private, org, public_view, public_execute]
+      live_version:
+        description: Pin the live content to version N, as in M(b3os.b3os.workflow).
+        type: int
   src:
     description:
       - A directory of workflow files, one workflow per top-level C(*.yaml), C(*.yml) or C(*.json)
@@ -94,10 +97,15 @@ options:
     type: str
     choices: [present, draft, published, paused, archived, absent]
     default: present
+  owner:
+    description:
+      - The owner marker written on the workflows this task manages, as in M(b3os.b3os.workflow).
+    type: str
+    default: ansible
 notes:
   - Run it where b3os-iac is installed, normally the controller (C(hosts=localhost) or
     C(delegate_to=localhost)).
-  - The items are applied one after another over the shared b3os layer; a write that fails stops
+  - The items are read, validated and applied in parallel through the shared b3os engine; a write that fails stops
     the task and reports the items already applied in RV(results).
 seealso:
   - module: b3os.b3os.workflow
