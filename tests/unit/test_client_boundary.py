@@ -32,6 +32,7 @@ CALLS: dict[str, Call] = {
     "get_draft": lambda c: c.get_draft("wf_1"),
     "get_live": lambda c: c.get_live("wf_1"),
     "update_workflow": lambda c: c.update_workflow("wf_1", name="x"),
+    "set_ui_metadata": lambda c: c.set_ui_metadata("wf_1", {"b3osIac": {"owner": "dir:x"}}),
     "archive_workflow": lambda c: c.archive_workflow("wf_1"),
     "unarchive_workflow": lambda c: c.unarchive_workflow("wf_1"),
     "validate_definition": lambda c: c.validate_definition({"nodes": {}}),
@@ -54,6 +55,7 @@ CALLS: dict[str, Call] = {
     "run_and_follow": lambda c: list(c.run_and_follow("wf_1", wait_timeout=1.0)),
     # sub-APIs
     "workflows.create": lambda c: c.workflows.create("n", "", {"nodes": {}}),
+    "workflows.set_ui_metadata": lambda c: c.workflows.set_ui_metadata("wf_1", {}),
     "workflows.list": lambda c: c.workflows.list(),
     "workflows.iter": lambda c: list(c.workflows.iter()),
     "workflows.get": lambda c: c.workflows.get("wf_1"),
