@@ -77,8 +77,8 @@ def is_saved_plan(paths: Sequence[str | Path]) -> bool:
         return False
     try:
         doc = json.loads(Path(paths[0]).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False  # not a saved plan: the resource loader reports what is wrong with the file
     return isinstance(doc, dict) and SAVED_PLAN_KEY in doc
 
 
