@@ -355,11 +355,15 @@ def render_markdown(data: dict[str, Any], findings: str = "") -> str:
 
 
 WHY_MINIMUM = (
-    "Why this is the minimum: a listing item carries no definition, so a tool that compares content must "
-    "list the organization once (pages of 100, to find each name's id) and GET each workflow (1 read per "
-    "workflow + 1 per 100 for the listing); a create must find that the name is free (the listing) and then "
-    "POST and publish (2 writes; B3OS has no create-and-publish). Only a tool that keeps ids and content in "
-    "its own state (Pulumi) can skip the reads, and then it cannot see out-of-band edits without a refresh."
+    "Why this is the minimum: a listing item carries no definition, so a tool without its own state must "
+    "list the organization (pages of 100, to map names to ids; `b3os apply` lists live and archived "
+    "workflows, 2 listings at least) and GET each listed workflow to compare content: a no-op costs "
+    "1 read per workflow + 1 per 100 for the listing, and no write. A create costs 2 writes (POST, then "
+    "publish: B3OS has no create-and-publish) after the listing shows the name is free; `b3os apply` adds "
+    "1 `POST /v1/workflows/validate` per new or changed definition (3 requests per workflow) so that bad "
+    "input anywhere means no write at all: that read is a design choice, not an API necessity. Only a tool "
+    "that trusts its own state (Pulumi) can skip the reads, at the price of not seeing out-of-band edits "
+    "until a refresh."
 )
 
 
