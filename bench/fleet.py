@@ -78,6 +78,7 @@ class Fleet:
     label: str
     workflows: tuple[WorkflowDecl, ...]
     latency_ms: float = 0.0  # added by b3os-local to every request: a remote API's round trip
+    only_steps: tuple[str, ...] = ()  # the reported steps this fleet runs (empty: every step)
 
     @classmethod
     def small(cls, n: int, prefix: str) -> Fleet:
@@ -88,8 +89,11 @@ class Fleet:
     def big(cls, nodes: int, prefix: str) -> Fleet:
         return cls(f"{nodes}-node", (WorkflowDecl(f"{prefix}-big", big_definition(nodes, "big")),))
 
-    def with_latency(self, latency_ms: float) -> Fleet:
-        return Fleet(f"{self.label} @{latency_ms:g}ms", self.workflows, latency_ms)
+    def with_latency(self, latency_ms: float, only_steps: tuple[str, ...] = ()) -> Fleet:
+        return Fleet(f"{self.label} @{latency_ms:g}ms", self.workflows, latency_ms, only_steps)
+
+    def runs_step(self, step: str) -> bool:
+        return not self.only_steps or step in self.only_steps
 
     def __len__(self) -> int:
         return len(self.workflows)
@@ -115,4 +119,4 @@ def fleet_after(step: str, base: Fleet) -> Fleet:
         decls = [replace(d, state="paused") for d in decls]
     elif step == "archive":
         decls = [replace(d, state="archived") for d in decls]
-    return Fleet(base.label, tuple(decls), base.latency_ms)
+    return Fleet(base.label, tuple(decls), base.latency_ms, base.only_steps)

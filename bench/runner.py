@@ -60,6 +60,8 @@ def run_sequence(
     figures: dict[str, Measurement] = {}
     try:
         for step, fleet_step in tool.steps:
+            if not base.runs_step(step):
+                break  # a prefix of the sequence (e.g. create, no-op): later steps need the earlier ones
             cmd = tool.command(ctx, step, fleet_after(fleet_step, base))
             figures[step] = measure(server, cmd, cwd=workdir, env=ctx.env, log=workdir / f"{step}.log")
     finally:

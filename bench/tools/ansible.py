@@ -1,6 +1,7 @@
-"""The two Ansible tools: the b3os.b3os.workflow module in a loop, and naive ``uri`` tasks.
+"""The Ansible tools: the b3os.b3os.workflow module in a loop, the bulk b3os.b3os.workflows
+module (one task, a ``src:`` directory of the files ``b3os apply`` reads), and naive ``uri`` tasks.
 
-Both run ``ansible-playbook`` on the implicit localhost (connection local, the interpreter that
+All run ``ansible-playbook`` on the implicit localhost (connection local, the interpreter that
 runs ansible: the venv that has b3os-iac), one task per workflow in a ``loop``, as users write
 it. Definitions are read from one JSON file per workflow (``definition_file``) so that B3OS's
 ``{{ … }}`` expressions never meet Jinja2.
@@ -32,6 +33,18 @@ COLLECTION_PLAY = """\
       loop: "{{ workflows }}"
       loop_control:
         label: "{{ item.name }}"
+"""
+
+# The bulk module: one task for the whole fleet, from the same directory of YAML files as
+# `b3os apply DIR` (written by bench.tools.cli.write_dir).
+BULK_PLAY = """\
+- name: B3OS workflows in bulk
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Workflows
+      b3os.b3os.workflows:
+        src: "{{ src }}"
 """
 
 # What users write without the collection: create, then publish what was created. Re-running it
@@ -172,6 +185,31 @@ class AnsibleCollection(_Playbook):
         return super().unavailable()
 
 
+class AnsibleBulk(_Playbook):
+    name = "ansible_bulk"
+    title = "Ansible `b3os.b3os.workflows` (bulk, `src:` dir)"
+    steps = DEFAULT_STEPS
+    play = BULK_PLAY
+
+    def unavailable(self) -> str | None:
+        if not (COLLECTION / "plugins" / "modules" / "workflows.py").exists():
+            return "the b3os.b3os.workflows module has not landed"
+        return super().unavailable()
+
+    def setup(self, ctx: Context) -> None:
+        from bench.tools.cli import reset_dir
+
+        reset_dir(ctx.workdir / "workflows")
+        super().setup(ctx)
+
+    def command(self, ctx: Context, step: str, fleet: Fleet) -> list[str]:
+        from bench.tools.cli import write_dir
+
+        directory = write_dir(ctx.workdir / "workflows", fleet)
+        extra = json.dumps({"src": str(directory)})  # JSON: the path may hold spaces
+        return [self.playbook_bin, str(ctx.workdir / "play.yml"), "-e", extra]
+
+
 class AnsibleUri(_Playbook):
     name = "ansible_uri"
     title = "naive `ansible.builtin.uri` playbook"
@@ -191,6 +229,7 @@ def playbook_path(venv_bin: Path) -> str:
 __all__ = [
     "OVERHEAD_MODULE_PLAY",
     "OVERHEAD_URI_PLAY",
+    "AnsibleBulk",
     "AnsibleCollection",
     "AnsibleUri",
     "ansible_env",

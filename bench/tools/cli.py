@@ -11,6 +11,21 @@ from bench.fleet import Fleet
 from bench.tools.base import DEFAULT_STEPS, Context
 
 
+def reset_dir(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+
+
+def write_dir(directory: Path, fleet: Fleet) -> Path:
+    """One YAML file per workflow; untouched files keep their mtime, as in git."""
+    for wf in fleet.workflows:
+        text = yaml.safe_dump(wf.as_dict(), sort_keys=False, width=1000)
+        path = directory / f"{wf.name}.yaml"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    return directory
+
+
 class Cli:
     name = "b3os_apply"
     title = "`b3os apply DIR`"
@@ -24,17 +39,10 @@ class Cli:
         return None if Path(self.b3os).exists() else f"{self.b3os} not found"
 
     def setup(self, ctx: Context) -> None:
-        shutil.rmtree(ctx.workdir / "workflows", ignore_errors=True)
-        (ctx.workdir / "workflows").mkdir()
+        reset_dir(ctx.workdir / "workflows")
 
     def command(self, ctx: Context, step: str, fleet: Fleet) -> list[str]:
-        directory = ctx.workdir / "workflows"
-        for wf in fleet.workflows:
-            text = yaml.safe_dump(wf.as_dict(), sort_keys=False, width=1000)
-            path = directory / f"{wf.name}.yaml"
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                path.write_text(text, encoding="utf-8")  # untouched files keep their mtime, as in git
-        return [self.b3os, "apply", str(directory)]
+        return [self.b3os, "apply", str(write_dir(ctx.workdir / "workflows", fleet))]
 
     def teardown(self, ctx: Context) -> None:
         pass
