@@ -82,8 +82,15 @@ def options(fields: tuple[Field, ...]) -> dict[str, dict[str, Any]]:
     return docs
 
 
+class _Dumper(yaml.SafeDumper):
+    """Lists indented under their key, as yamllint (and so ansible-lint) wants them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
 def _yaml(value: Any) -> str:
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _returns(kind: SimpleKind) -> dict[str, Any]:
@@ -126,7 +133,9 @@ def module_source(kind: SimpleKind) -> str:
         "options": options(kind.fields),
         "author": ["b3os-iac contributors (@b3os)"],
     }
-    example = [{"name": f"Declare a {kind.name.replace('_', ' ')}", f"b3os.b3os.{kind.module}": kind.example}]
+    example = [
+        {"name": f"Declare one {kind.name.replace('_', ' ')}", f"b3os.b3os.{kind.module}": kind.example}
+    ]
     spec = argspec(kind.fields)
     return (
         HEADER.format(kind=kind.name)
@@ -162,7 +171,7 @@ def info_source(kind: SimpleKind) -> str:
     ]
     returns = {
         "exists": {"description": "Whether anything was found.", "returned": "always", "type": "bool"},
-        "items": {"description": "The objects found, secrets masked.", "returned": "always", "type": "list", "elements": "dict"},
+        f"{kind.name}s": {"description": "The objects found, secrets masked.", "returned": "always", "type": "list", "elements": "dict"},
     }  # fmt: skip
     spec = {name: {"type": "str"} for name in keys}
     return (

@@ -97,4 +97,6 @@ def run_kind_info_module(kind_name, options):
     except B3OSError as err:
         fail_from_error(module, err, changed=False)
     items = [redacted(module, masked_outputs(kind.fields, kind.outputs(s))) for s in states if s is not None]
-    module.exit_json(changed=False, exists=bool(items), items=items)
+    result = dict(changed=False, exists=bool(items))
+    result["%ss" % kind_name] = items  # connectors, execution_webhooks
+    module.exit_json(**result)

@@ -13,14 +13,14 @@ module: connector
 short_description: Manage one B3OS connector idempotently
 version_added: 0.2.0
 description:
-- 'A B3OS connector: named credentials of one type that workflow nodes use.'
-- Found by id, or by its natural key (name); an unchanged object costs reads only and reports C(changed=false).
-- Check mode reads and predicts without writing; diff mode shows the managed fields before and after,
-  secrets masked.
-- All decisions come from the b3os-iac package (the engine the CLI and the Pulumi providers use).
+  - 'A B3OS connector: named credentials of one type that workflow nodes use.'
+  - Found by id, or by its natural key (name); an unchanged object costs reads only and reports C(changed=false).
+  - Check mode reads and predicts without writing; diff mode shows the managed fields before and after,
+    secrets masked.
+  - All decisions come from the b3os-iac package (the engine the CLI and the Pulumi providers use).
 extends_documentation_fragment:
-- b3os.b3os.auth
-- ansible.builtin.action_common_attributes
+  - b3os.b3os.auth
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -31,50 +31,50 @@ attributes:
 options:
   id:
     description:
-    - 'The connector id (conn_…): manage an existing connector by id.'
+      - 'The connector id (conn_…): manage an existing connector by id.'
     type: str
   name:
     description:
-    - 'The connector name: how it is found without an id, and how workflow nodes in the same directory,
-      stack or play refer to it.'
+      - 'The connector name: how it is found without an id, and how workflow nodes in the same directory,
+        stack or play refer to it.'
     type: str
   type:
     description:
-    - The connector type (slack, discord, http, …); cannot change after creation.
-    - Required to create it.
+      - The connector type (slack, discord, http, …); cannot change after creation.
+      - Required to create it.
     type: str
   description:
     description:
-    - The connector description.
+      - The connector description.
     type: str
   data:
     description:
-    - 'The credentials. Write-only: never returned by the API, never stored or printed in plaintext.'
-    - Required to create it.
+      - 'The credentials. Write-only: never returned by the API, never stored or printed in plaintext.'
+      - Required to create it.
     type: dict
   update_data:
     description:
-    - 'When to send data to an existing connector: on_change (a fingerprint of what was last sent differs,
-      or the keys differ) or always (every run; never idempotent).'
+      - 'When to send data to an existing connector: on_change (a fingerprint of what was last sent differs,
+        or the keys differ) or always (every run; never idempotent).'
     type: str
     choices:
-    - on_change
-    - always
+      - on_change
+      - always
     default: on_change
   state:
     description:
-    - present or absent (deleted).
+      - present or absent (deleted).
     type: str
     choices:
-    - present
-    - absent
+      - present
+      - absent
     default: present
 author:
-- b3os-iac contributors (@b3os)
+  - b3os-iac contributors (@b3os)
 """
 
 EXAMPLES = r"""
-- name: Declare a connector
+- name: Declare one connector
   b3os.b3os.connector:
     name: team slack
     type: slack
@@ -86,18 +86,18 @@ EXAMPLES = r"""
 RETURN = r"""
 connector:
   description:
-  - The connector after the task (predicted in check mode), secrets masked.
-  - 'C(id): The connector id (conn_…): manage an existing connector by id.'
-  - 'C(name): The connector name: how it is found without an id, and how workflow nodes in the same directory,
-    stack or play refer to it.'
-  - 'C(type): The connector type (slack, discord, http, …); cannot change after creation.'
-  - 'C(description): The connector description.'
-  - 'C(state): present or absent (deleted).'
-  - 'C(masked_data): The credentials as the API shows them (masked).'
-  - 'C(data_fingerprint): (masked) A salted PBKDF2 fingerprint of the data last sent (not the data).'
-  - 'C(provider): The connector''s provider.'
-  - 'C(created_at): When the connector was created.'
-  - 'C(updated_at): When the connector was last updated.'
+    - The connector after the task (predicted in check mode), secrets masked.
+    - 'C(id): The connector id (conn_…): manage an existing connector by id.'
+    - 'C(name): The connector name: how it is found without an id, and how workflow nodes in the same
+      directory, stack or play refer to it.'
+    - 'C(type): The connector type (slack, discord, http, …); cannot change after creation.'
+    - 'C(description): The connector description.'
+    - 'C(state): present or absent (deleted).'
+    - 'C(masked_data): The credentials as the API shows them (masked).'
+    - 'C(data_fingerprint): (masked) A salted PBKDF2 fingerprint of the data last sent (not the data).'
+    - 'C(provider): The connector''s provider.'
+    - 'C(created_at): When the connector was created.'
+    - 'C(updated_at): When the connector was last updated.'
   returned: success
   type: dict
 id:

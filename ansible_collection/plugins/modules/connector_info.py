@@ -13,10 +13,10 @@ module: connector_info
 short_description: Read B3OS connectors
 version_added: 0.2.0
 description:
-- Reads one connector (by id or natural key) or lists them all; secrets are masked.
+  - Reads one connector (by id or natural key) or lists them all; secrets are masked.
 extends_documentation_fragment:
-- b3os.b3os.auth
-- ansible.builtin.action_common_attributes
+  - b3os.b3os.auth
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -27,17 +27,17 @@ attributes:
 options:
   id:
     description:
-    - 'The connector id (conn_…): manage an existing connector by id.'
-    - Without it, every one is listed.
+      - 'The connector id (conn_…): manage an existing connector by id.'
+      - Without it, every one is listed.
     type: str
   name:
     description:
-    - 'The connector name: how it is found without an id, and how workflow nodes in the same directory,
-      stack or play refer to it.'
-    - Without it, every one is listed.
+      - 'The connector name: how it is found without an id, and how workflow nodes in the same directory,
+        stack or play refer to it.'
+      - Without it, every one is listed.
     type: str
 author:
-- b3os-iac contributors (@b3os)
+  - b3os-iac contributors (@b3os)
 """
 
 EXAMPLES = r"""
@@ -51,7 +51,7 @@ exists:
   description: Whether anything was found.
   returned: always
   type: bool
-items:
+connectors:
   description: The objects found, secrets masked.
   returned: always
   type: list

@@ -13,14 +13,14 @@ module: execution_webhook
 short_description: Manage one B3OS execution webhook idempotently
 version_added: 0.2.0
 description:
-- 'A B3OS execution webhook: signed deliveries of run and node events to your endpoint.'
-- Found by id, or by its natural key (name); an unchanged object costs reads only and reports C(changed=false).
-- Check mode reads and predicts without writing; diff mode shows the managed fields before and after,
-  secrets masked.
-- All decisions come from the b3os-iac package (the engine the CLI and the Pulumi providers use).
+  - 'A B3OS execution webhook: signed deliveries of run and node events to your endpoint.'
+  - Found by id, or by its natural key (name); an unchanged object costs reads only and reports C(changed=false).
+  - Check mode reads and predicts without writing; diff mode shows the managed fields before and after,
+    secrets masked.
+  - All decisions come from the b3os-iac package (the engine the CLI and the Pulumi providers use).
 extends_documentation_fragment:
-- b3os.b3os.auth
-- ansible.builtin.action_common_attributes
+  - b3os.b3os.auth
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -31,76 +31,77 @@ attributes:
 options:
   id:
     description:
-    - 'The execution webhook id: manage an existing one by id.'
+      - 'The execution webhook id: manage an existing one by id.'
     type: str
   name:
     description:
-    - 'The webhook name: how it is found without an id.'
+      - 'The webhook name: how it is found without an id.'
     type: str
   url:
     description:
-    - Where B3OS posts the events (https).
-    - Required to create it.
+      - Where B3OS posts the events (https).
+      - Required to create it.
     type: str
   description:
     description:
-    - The webhook description.
+      - The webhook description.
     type: str
   subscribed_event_types:
     description:
-    - The event types delivered (for example run.completed, run.failed, node.failed); compared as a set.
+      - The event types delivered (for example run.completed, run.failed, node.failed); compared as a
+        set.
     type: list
     elements: str
   max_retries:
     description:
-    - How often a failed delivery is retried (0-20).
+      - How often a failed delivery is retried (0-20).
     type: int
   enabled:
     description:
-    - Whether events are delivered (enable/disable).
+      - Whether events are delivered (enable/disable).
     type: bool
     default: true
   state:
     description:
-    - present or absent (deleted).
+      - present or absent (deleted).
     type: str
     choices:
-    - present
-    - absent
+      - present
+      - absent
     default: present
 author:
-- b3os-iac contributors (@b3os)
+  - b3os-iac contributors (@b3os)
 """
 
 EXAMPLES = r"""
-- name: Declare a execution webhook
+- name: Declare one execution webhook
   b3os.b3os.execution_webhook:
     name: failed runs to ops
     url: https://ops.example.com/b3os-events
     subscribed_event_types:
-    - run.failed
-    - node.failed
+      - run.failed
+      - node.failed
     max_retries: 5
 """
 
 RETURN = r"""
 execution_webhook:
   description:
-  - The execution webhook after the task (predicted in check mode), secrets masked.
-  - 'C(id): The execution webhook id: manage an existing one by id.'
-  - 'C(name): The webhook name: how it is found without an id.'
-  - 'C(url): Where B3OS posts the events (https).'
-  - 'C(description): The webhook description.'
-  - 'C(subscribed_event_types): The event types delivered (for example run.completed, run.failed, node.failed);
-    compared as a set.'
-  - 'C(max_retries): How often a failed delivery is retried (0-20).'
-  - 'C(enabled): Whether events are delivered (enable/disable).'
-  - 'C(state): present or absent (deleted).'
-  - 'C(status): The server''s status: active or disabled.'
-  - 'C(signing_secret): (masked) The HMAC-SHA256 key of the x-b3os-signature header; returned by the API
-    only at creation.'
-  - 'C(created_at): When the webhook was created.'
-  - 'C(updated_at): When the webhook was last updated.'
+    - The execution webhook after the task (predicted in check mode), secrets masked.
+    - 'C(id): The execution webhook id: manage an existing one by id.'
+    - 'C(name): The webhook name: how it is found without an id.'
+    - 'C(url): Where B3OS posts the events (https).'
+    - 'C(description): The webhook description.'
+    - 'C(subscribed_event_types): The event types delivered (for example run.completed, run.failed, node.failed);
+      compared as a set.'
+    - 'C(max_retries): How often a failed delivery is retried (0-20).'
+    - 'C(enabled): Whether events are delivered (enable/disable).'
+    - 'C(state): present or absent (deleted).'
+    - 'C(status): The server''s status: active or disabled.'
+    - 'C(signing_secret): (masked) The HMAC-SHA256 key of the x-b3os-signature header; returned by the
+      API only at creation.'
+    - 'C(created_at): When the webhook was created.'
+    - 'C(updated_at): When the webhook was last updated.'
   returned: success
   type: dict
 id:

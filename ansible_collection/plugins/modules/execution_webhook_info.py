@@ -13,10 +13,10 @@ module: execution_webhook_info
 short_description: Read B3OS execution webhooks
 version_added: 0.2.0
 description:
-- Reads one execution webhook (by id or natural key) or lists them all; secrets are masked.
+  - Reads one execution webhook (by id or natural key) or lists them all; secrets are masked.
 extends_documentation_fragment:
-- b3os.b3os.auth
-- ansible.builtin.action_common_attributes
+  - b3os.b3os.auth
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -27,16 +27,16 @@ attributes:
 options:
   id:
     description:
-    - 'The execution webhook id: manage an existing one by id.'
-    - Without it, every one is listed.
+      - 'The execution webhook id: manage an existing one by id.'
+      - Without it, every one is listed.
     type: str
   name:
     description:
-    - 'The webhook name: how it is found without an id.'
-    - Without it, every one is listed.
+      - 'The webhook name: how it is found without an id.'
+      - Without it, every one is listed.
     type: str
 author:
-- b3os-iac contributors (@b3os)
+  - b3os-iac contributors (@b3os)
 """
 
 EXAMPLES = r"""
@@ -50,7 +50,7 @@ exists:
   description: Whether anything was found.
   returned: always
   type: bool
-items:
+execution_webhooks:
   description: The objects found, secrets masked.
   returned: always
   type: list

@@ -13,15 +13,15 @@ module: workflow_variable
 short_description: Manage one B3OS workflow variable idempotently
 version_added: 0.2.0
 description:
-- A variable definition of a B3OS workflow (type, lifetime, default).
-- Found by id, or by its natural key (workflow, name); an unchanged object costs reads only and reports
-  C(changed=false).
-- Check mode reads and predicts without writing; diff mode shows the managed fields before and after,
-  secrets masked.
-- All decisions come from the b3os-iac package (the engine the CLI and the Pulumi providers use).
+  - A variable definition of a B3OS workflow (type, lifetime, default).
+  - Found by id, or by its natural key (workflow, name); an unchanged object costs reads only and reports
+    C(changed=false).
+  - Check mode reads and predicts without writing; diff mode shows the managed fields before and after,
+    secrets masked.
+  - All decisions come from the b3os-iac package (the engine the CLI and the Pulumi providers use).
 extends_documentation_fragment:
-- b3os.b3os.auth
-- ansible.builtin.action_common_attributes
+  - b3os.b3os.auth
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -32,57 +32,57 @@ attributes:
 options:
   id:
     description:
-    - '<workflow id>/<name>: manage an existing variable by id.'
+      - '<workflow id>/<name>: manage an existing variable by id.'
     type: str
   workflow:
     description:
-    - 'The workflow: its id (wf_…) or its exact name.'
+      - 'The workflow: its id (wf_…) or its exact name.'
     type: str
   name:
     description:
-    - The variable name, as expressions use it ({{$vars.NAME}}).
+      - The variable name, as expressions use it ({{$vars.NAME}}).
     type: str
   type:
     description:
-    - The value type.
-    - Required to create it.
+      - The value type.
+      - Required to create it.
     type: str
     choices:
-    - number
-    - text
-    - boolean
-    - list
-    - object
+      - number
+      - text
+      - boolean
+      - list
+      - object
   lifetime:
     description:
-    - persist (kept across runs) or reset (each run starts from the default).
-    - Required to create it.
+      - persist (kept across runs) or reset (each run starts from the default).
+      - Required to create it.
     type: str
     choices:
-    - persist
-    - reset
+      - persist
+      - reset
   default:
     description:
-    - The value before any run sets it (of the variable's type).
+      - The value before any run sets it (of the variable's type).
     type: raw
   description:
     description:
-    - The variable description.
+      - The variable description.
     type: str
   state:
     description:
-    - present or absent (deleted).
+      - present or absent (deleted).
     type: str
     choices:
-    - present
-    - absent
+      - present
+      - absent
     default: present
 author:
-- b3os-iac contributors (@b3os)
+  - b3os-iac contributors (@b3os)
 """
 
 EXAMPLES = r"""
-- name: Declare a workflow variable
+- name: Declare one workflow variable
   b3os.b3os.workflow_variable:
     workflow: API quickstart logger
     name: counter
@@ -94,16 +94,16 @@ EXAMPLES = r"""
 RETURN = r"""
 workflow_variable:
   description:
-  - The workflow variable after the task (predicted in check mode), secrets masked.
-  - 'C(id): <workflow id>/<name>: manage an existing variable by id.'
-  - 'C(workflow): The workflow: its id (wf_…) or its exact name.'
-  - 'C(name): The variable name, as expressions use it ({{$vars.NAME}}).'
-  - 'C(type): The value type.'
-  - 'C(lifetime): persist (kept across runs) or reset (each run starts from the default).'
-  - 'C(default): The value before any run sets it (of the variable''s type).'
-  - 'C(description): The variable description.'
-  - 'C(state): present or absent (deleted).'
-  - 'C(workflow_id): The id of the workflow the variable belongs to.'
+    - The workflow variable after the task (predicted in check mode), secrets masked.
+    - 'C(id): <workflow id>/<name>: manage an existing variable by id.'
+    - 'C(workflow): The workflow: its id (wf_…) or its exact name.'
+    - 'C(name): The variable name, as expressions use it ({{$vars.NAME}}).'
+    - 'C(type): The value type.'
+    - 'C(lifetime): persist (kept across runs) or reset (each run starts from the default).'
+    - 'C(default): The value before any run sets it (of the variable''s type).'
+    - 'C(description): The variable description.'
+    - 'C(state): present or absent (deleted).'
+    - 'C(workflow_id): The id of the workflow the variable belongs to.'
   returned: success
   type: dict
 id:
