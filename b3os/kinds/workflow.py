@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from b3os.kinds.workflow_fields import FIELDS
-from b3os.resource.kind import Kind
+from b3os.resource.kind import Kind, Owner
 
 if TYPE_CHECKING:
     from b3os.client import Client
@@ -23,11 +23,16 @@ class WorkflowKind(Kind):
     )
     fields = FIELDS
 
-    def build(self, values: Mapping[str, Any], *, validate: bool = True) -> Any:
+    def build(self, values: Mapping[str, Any], *, validate: bool = True, owner: Owner | None = None) -> Any:
         from b3os.workflow import WorkflowSpec
 
         keys = {f.name for f in FIELDS if f.is_input}
-        return WorkflowSpec.build(**{k: v for k, v in values.items() if k in keys}, validate=validate)
+        ownership: dict[str, Any] = {}
+        if owner is not None:
+            ownership = {"owner": owner.name, "adopt": owner.adopt, "adopt_unowned": owner.adopt_unowned}
+        return WorkflowSpec.build(
+            **{k: v for k, v in values.items() if k in keys}, validate=validate, **ownership
+        )
 
     def read(self, client: Client, spec: Any) -> Any | None:
         from b3os.workflow import read
@@ -61,10 +66,20 @@ class WorkflowKind(Kind):
 
     # -- hooks for the Pulumi providers (the same rules as pulumi_b3os.provider) -----------------
 
-    def delete(self, client: Client, id: str) -> None:
+    def delete(self, client: Client, id: str, *, owner: Owner | None = None) -> None:
         from b3os.workflow import WorkflowSpec, ensure
 
-        ensure(client, WorkflowSpec(id=id, state="archived"), remote_validate=False)
+        # With an owner: OwnershipError (naming the owner) if another owner took it over.
+        spec = WorkflowSpec(id=id, state="archived")
+        if owner is not None:
+            spec = WorkflowSpec(
+                id=id,
+                state="archived",
+                owner=owner.name,
+                adopt=owner.adopt,
+                adopt_unowned=owner.adopt_unowned,
+            )
+        ensure(client, spec, remote_validate=False)
 
     def reusable(self, state: Any, plan: Any) -> bool:
         """An archived same-named workflow (what ``destroy`` leaves) or one that already holds the

@@ -225,7 +225,6 @@ def _export_ansible(client: Client, directory: Path, items: Sequence[Exported], 
     defs.mkdir()
     entries = []
     files = []
-    state_word = {"draft": "present"}
     for item in items:
         path = defs / f"{item.slug}.json"
         path.write_text(
@@ -236,7 +235,7 @@ def _export_ansible(client: Client, directory: Path, items: Sequence[Exported], 
             "id": item.state.id,
             "name": _Unsafe(item.doc["name"] or ""),
             "description": _Unsafe(item.doc["description"]),
-            "state": state_word.get(item.declared_state, item.declared_state),
+            "state": item.declared_state,  # the collection's own words (present = published)
             "definition_file": f"definitions/{path.name}",
         }
         for key in ("cooldown_ms", "max_runs", "visibility"):
@@ -266,7 +265,7 @@ def _export_ansible(client: Client, directory: Path, items: Sequence[Exported], 
   vars_files:
     - workflows.yml
   tasks:
-    - name: "Workflow {{ item.name }}"
+    - name: Workflows as exported
       b3os.b3os.workflow:
         id: "{{ item.id }}"
         name: "{{ item.name }}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from b3os.resource.fields import Field
@@ -16,7 +17,18 @@ from b3os.resource.fields import Field
 if TYPE_CHECKING:
     from b3os.client import Client
 
-__all__ = ["Kind"]
+__all__ = ["Kind", "Owner"]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who declares an object (``pulumi:<project>/<stack>``, ``dir:<uuid>``, ``ansible``) and how
+    it may take over one found by natural key: ``adopt`` from anyone, ``adopt_unowned`` one
+    without owner (an object already in this owner's state)."""
+
+    name: str
+    adopt: bool = False
+    adopt_unowned: bool = False
 
 
 class Kind(ABC):
@@ -35,9 +47,10 @@ class Kind(ABC):
     example: ClassVar[dict[str, Any]] = {}  # declared values for docs, README and module EXAMPLES
 
     @abstractmethod
-    def build(self, values: Mapping[str, Any], *, validate: bool = True) -> Any:
+    def build(self, values: Mapping[str, Any], *, validate: bool = True, owner: Owner | None = None) -> Any:
         """Check user input (field names as keys, ``None`` = unmanaged) and return the spec;
-        raise ``ConfigError``/``DefinitionError`` naming the field before anything is sent."""
+        raise ``ConfigError``/``DefinitionError`` naming the field before anything is sent.
+        ``owner``: who declares it, for kinds whose owner the server records (workflows)."""
 
     @abstractmethod
     def read(self, client: Client, spec: Any) -> Any | None:
@@ -77,8 +90,9 @@ class Kind(ABC):
 
     # -- hooks for the Pulumi providers (defaults fit a kind without lifecycle subtleties) -------
 
-    def delete(self, client: Client, id: str) -> None:
-        """Remove the object ``id`` (``pulumi destroy``); already gone is success."""
+    def delete(self, client: Client, id: str, *, owner: Owner | None = None) -> None:
+        """Remove the object ``id`` (``pulumi destroy``); already gone is success; never what
+        another owner manages."""
         raise NotImplementedError(f"the {self.name} kind does not implement delete")
 
     def reusable(self, state: Any, plan: Any) -> bool:

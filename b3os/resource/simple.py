@@ -17,7 +17,7 @@ from b3os.errors import ConfigError, ConflictError, NotFoundError, RateLimitErro
 from b3os.redact import REDACTED, redact
 from b3os.resource import fingerprint
 from b3os.resource.fields import Field
-from b3os.resource.kind import Kind
+from b3os.resource.kind import Kind, Owner
 from b3os.resource.lookup import index_by_key, unique_id
 from b3os.resource.plan import SENSITIVE, Action, Diff, Plan
 from b3os.resource.spec import Spec, State, check_values
@@ -126,7 +126,8 @@ class SimpleKind(Kind):
 
     # -- the contract ---------------------------------------------------------------------------
 
-    def build(self, values: Mapping[str, Any], *, validate: bool = True) -> Spec:
+    def build(self, values: Mapping[str, Any], *, validate: bool = True, owner: Owner | None = None) -> Spec:
+        # The server records no owner of these kinds: ownership is the front end's own record.
         checked = check_values(self.name, self.fields, values)
         if checked.get("id") is None and any(checked.get(k) is None for k in self.key_fields):
             keys = " and ".join(repr(k) for k in self.key_fields)
@@ -243,7 +244,7 @@ class SimpleKind(Kind):
         values = {f.name: outputs.get(f.name) for f in self.fields if f.is_output}
         return State(str(outputs["id"]), values)
 
-    def delete(self, client: Client, id: str) -> None:
+    def delete(self, client: Client, id: str, *, owner: Owner | None = None) -> None:
         """``pulumi destroy`` (the native provider): the desired state ``absent``; 404 is success."""
         self.ensure(client, Spec(self.name, {"id": id, "state": ABSENT}))
 

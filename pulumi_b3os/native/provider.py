@@ -57,7 +57,7 @@ from pulumi.provider.experimental.provider import (
 
 from b3os.client import Client
 from b3os.errors import AuthenticationError, B3OSError, PermissionDeniedError, TransportError
-from b3os.resource.kind import Kind
+from b3os.resource.kind import Kind, Owner
 from pulumi_b3os._session import Session
 from pulumi_b3os.native.schema import (
     ADOPT_BY_NAME,
@@ -378,14 +378,14 @@ class B3OSProvider(Provider):
         decoded = decode_inputs(kind, request.properties)
         if request.preview:  # not announced (supports_preview=False); never call the API anyway
             return CreateResponse(resource_id="", properties=dict(request.properties))
-        return await self._blocking(lambda: self._create(kind, decoded))
+        return await self._blocking(lambda: self._create(kind, decoded, request.urn))
 
-    def _create(self, kind: Kind, decoded: Decoded) -> CreateResponse:
-        spec = kind.build(decoded.values, validate=True)
+    def _create(self, kind: Kind, decoded: Decoded, urn: str) -> CreateResponse:
+        adopting = decoded.values.get(_id_field(kind) or "") is not None or decoded.adopt_by_name
+        spec = kind.build(decoded.values, validate=True, owner=owner_of(urn, adopt=adopting))
         client = self._client()
         current = kind.read(client, spec)
-        plan = kind.plan(spec, current)
-        adopting = decoded.values.get(_id_field(kind) or "") is not None or decoded.adopt_by_name
+        plan = kind.plan(spec, current)  # OwnershipError (naming the owner) unless ours or adopted
         if current is not None and not adopting and not kind.reusable(current, plan):
             raise ProviderError(_foreign(kind, spec, kind.outputs(current, spec)))
         try:
@@ -406,7 +406,9 @@ class B3OSProvider(Provider):
         previous = decode_outputs(kind, request.olds)
 
         def run() -> UpdateResponse:
-            spec = kind.build(_with_id(kind, decoded.values, request.resource_id), validate=True)
+            # In this stack's state: an unowned one is marked ours; another owner's is refused.
+            owner = owner_of(request.urn, adopt_unowned=True)
+            spec = kind.build(_with_id(kind, decoded.values, request.resource_id), validate=True, owner=owner)
             client = self._client()
             state = kind.carry_over(kind.read(client, spec), previous)  # values the API returns once
             result = kind.apply(client, kind.plan(spec, state))
@@ -445,7 +447,17 @@ class B3OSProvider(Provider):
 
     async def delete(self, request: DeleteRequest) -> None:
         kind = self._kind(request.type)
-        await self._blocking(lambda: kind.delete(self._client(), request.resource_id))
+        owner = owner_of(request.urn, adopt_unowned=True)  # in our state; never what another owner took over
+        await self._blocking(lambda: kind.delete(self._client(), request.resource_id, owner=owner))
+
+
+def owner_of(urn: str, *, adopt: bool = False, adopt_unowned: bool = False) -> Owner:
+    """The stack that declares a resource, from its URN (``urn:pulumi:STACK::PROJECT::TYPE::NAME``):
+    the same ``pulumi:<project>/<stack>`` owner string the dynamic provider writes."""
+    parts = urn.split("::")
+    stack = parts[0].rsplit(":", 1)[-1] if parts else ""
+    project = parts[1] if len(parts) > 1 else ""
+    return Owner(f"pulumi:{project}/{stack}", adopt=adopt, adopt_unowned=adopt_unowned)
 
 
 def _build_all(kind: Kind, values: dict[str, Any]) -> tuple[Any | None, list[str]]:

@@ -79,7 +79,8 @@ def test_output_piped_into_a_reader_that_exits_prints_no_traceback(
     args: list[str], local: LocalServer, api: Client, tmp_path: Path
 ) -> None:
     ensure(api, WorkflowSpec.build(name="pipe target", definition=DEFINITION))
-    write_spec(tmp_path, "pipe plan")  # a new workflow: "pipe target" has no owner, so a plan of it is a conflict
+    # A new workflow: "pipe target" has no owner, so a plan of it would be a conflict.
+    write_spec(tmp_path, "pipe plan")
     argv = [a.replace("{dir}", str(tmp_path)) for a in args]
     proc = subprocess.Popen(
         [B3OS_BIN, *argv],
