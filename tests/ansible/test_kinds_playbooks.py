@@ -111,9 +111,18 @@ def test_kind_modules_converge_with_check_diff_and_no_leaks(
     client = Client(base_url=local_server.url, api_key=local_server.api_key)
     hook_id = next(h.id for h in client.execution_webhooks.iter() if h.name == "ops")
     client.execution_webhooks.update(hook_id, max_retries=1)
+    slack_id = next(c.id for c in client.connectors.iter() if c.name == "team slack")
+    client.connectors.update(slack_id, description="edited in the app")
+    workflow_id = next(w.id for w in client.iter_workflows() if w.name == "uses slack")
+    client.variables.put(workflow_id, "counter", type="number", lifetime="reset", default=1)
     local_server.clear_requests()
     outputs.append(play("--diff", "-e", "desc=two", "-e", "retries=5"))
-    assert changed(outputs[-1])["Webhook"] and client.execution_webhooks.get(hook_id).max_retries == 5
+    repaired = changed(outputs[-1])
+    assert repaired["Webhook"] and repaired["Connector"] and repaired["Variable"], repaired
+    assert client.execution_webhooks.get(hook_id).max_retries == 5
+    assert client.connectors.get(slack_id).description == "two"
+    (variable,) = client.variables.list(workflow_id)
+    assert (variable.definition.lifetime, variable.definition.default) == ("persist", 5)
 
     outputs.append(play("-e", "wanted=absent"))
     assert all(c.name != "team slack" for c in client.connectors.iter())

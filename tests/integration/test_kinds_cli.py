@@ -56,11 +56,22 @@ CASES = {
 }  # fmt: skip
 
 
+CASES["workflow_variable"] = (
+    {"kind": "workflow_variable", "workflow": "{workflow}", "name": "counter", "type": "number",
+     "lifetime": "persist", "default": 0, "description": "one"},
+    {"default": 5},
+    lambda c, id: c.variables.put(id.split("/")[0], "counter", type="number", lifetime="reset", default=5),
+)  # fmt: skip
+
+
 @pytest.mark.parametrize("kind", list(CASES))
 def test_kind_lifecycle_through_the_cli(
     kind: str, b3os_local: LocalServer, b3os_client: Client, tmp_path: Path
 ) -> None:
     declared, change, drift = CASES[kind]
+    if kind == "workflow_variable":  # a variable of an existing workflow, by id
+        workflow = b3os_client.create_workflow("has a variable", "", QUICKSTART_DEFINITION)
+        declared = {**declared, "workflow": workflow.id}
     write(tmp_path, "it", declared)
     output = apply_twice(b3os_local, tmp_path)
 

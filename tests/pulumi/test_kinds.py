@@ -69,14 +69,22 @@ def test_kinds_lifecycle_through_pulumi(project: PulumiProject) -> None:
     up = project.up()
     assert project.calls(since=mark).writes == 2, up.output  # one connector PUT, one variable PUT
 
+    # Drift of every kind, made out of band: refresh shows it, up repairs it (one write each).
     client = project.client()
     client.execution_webhooks.update(outputs["hook_id"], url="http://127.0.0.1:9/elsewhere")
-    refreshed = project.refresh()
-    assert "update" in refreshed.output.lower() or "~" in refreshed.output, refreshed.output
+    client.connectors.update(outputs["connector_id"], description="edited in the app")
+    workflow_id = outputs["variable_id"].split("/")[0]
+    client.variables.put(workflow_id, "counter", type="number", lifetime="reset", default=9)
+    refreshed = project.refresh("--diff")
+    for drifted in ("elsewhere", "edited in the app", "reset"):
+        assert drifted in refreshed.output, refreshed.output
     mark = project.mark()
     project.up()
     assert client.execution_webhooks.get(outputs["hook_id"]).url == "http://127.0.0.1:9/h"
-    assert project.calls(since=mark).writes == 1
+    assert client.connectors.get(outputs["connector_id"]).description == "two"
+    (variable,) = client.variables.list(workflow_id)
+    assert (variable.definition.lifetime, variable.definition.default) == ("persist", 5)
+    assert project.calls(since=mark).writes == 3
 
     exported = project.export()
     assert SLACK_TOKEN not in exported and SLACK_TOKEN not in json.dumps(outputs)
