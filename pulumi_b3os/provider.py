@@ -166,7 +166,10 @@ class WorkflowProvider(ResourceProvider):
 def _remote_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
     """The server's validator, when it can be reached (preview must work offline too). When it
     cannot, the preview says so: a silent skip reads as "the server accepted it"."""
-    client = session.client()
+    try:
+        client = session.client()
+    except B3OSError as exc:  # no key, plain http to a remote host, …: one clear line, no traceback
+        return [CheckFailure("definition", f"the B3OS API cannot be used: {exc}")]
     try:
         result = client.validate_definition(inputs["definition"], name=inputs.get("name") or "Untitled")
     except (TransportError, NotFoundError) as exc:
