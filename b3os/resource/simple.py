@@ -321,7 +321,9 @@ class SimpleKind(Kind):
         for action in actions:
             if action.kind not in ("create", "update", "delete"):
                 before[action.kind], after[action.kind] = None, action.reason or action.kind
-        changed = [k for k in after if before.get(k) != after.get(k) or (k in sent_names(self, sent))]
+        # A write-only value shows as (sensitive) before and after: sending it is the change.
+        resent = {f.name for f in self.fields if f.write_only and f.wire in sent}
+        changed = [k for k in after if before.get(k) != after.get(k) or k in resent]
         return Diff(before, after, list(dict.fromkeys(changed)))
 
     def _create(self, client: Client, spec: Spec, body: dict[str, Any]) -> State:
@@ -361,17 +363,10 @@ class SimpleKind(Kind):
     def _remember_sent(
         self, spec: Spec, state: State, sent: Mapping[str, Any], before: State | None
     ) -> State:
+        if before is not None:  # computed values the API returns only once (a signing secret)
+            state = self.carry_over(state, before.values) or state
         values = dict(state.values)
-        if before is not None:
-            for f in self.fields:  # computed values the API returns only once (a signing secret)
-                if f.role == "computed" and values.get(f.name) is None:
-                    values[f.name] = before.get(f.name)
         for f in self.fields:
             if f.write_only and f.wire is not None and f.wire in sent:
                 values[f"{f.name}_fingerprint"] = fingerprint.fingerprint(sent[f.wire])
         return State(state.id, values, state.wire)
-
-
-def sent_names(kind: SimpleKind, sent: set[str]) -> set[str]:
-    """Field names of the wire keys an action sends (a write-only value is a change when sent)."""
-    return {f.name for f in kind.fields if f.write_only and f.wire in sent}
