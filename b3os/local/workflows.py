@@ -278,13 +278,18 @@ class WorkflowBackend:
             type_=root_trigger_type(ver["definition"]),
         )
 
-    def _new_version(self, agg: dict[str, Any], caller: Caller, content: dict[str, Any]) -> int:
-        """Insert the next immutable version row (G7: max + 1) and make it the draft."""
+    def _new_version(
+        self, agg: dict[str, Any], caller: Caller, content: dict[str, Any], at: str | None = None
+    ) -> int:
+        """Insert the next immutable version row (G7: max + 1) and make it the draft.
+
+        `at` is the creation time when the row is made with its workflow: version 1 and the
+        workflow are one write, so they carry one timestamp (not two clock reads 1 ms apart)."""
         number = int(agg["latestVersion"]) + 1
         self.store.put_version(
             agg["id"],
             number,
-            {**content, "version": number, "createdAt": now_iso(), "versionCreatedBy": caller.user_id},
+            {**content, "version": number, "createdAt": at or now_iso(), "versionCreatedBy": caller.user_id},
         )
         agg["latestVersion"] = number
         agg["draftVersion"] = number
@@ -340,7 +345,7 @@ class WorkflowBackend:
         if isinstance(body.get("uiMetadata"), dict):
             agg["uiMetadata"] = body["uiMetadata"]
         with self.store.transaction():
-            self._new_version(agg, caller, content)
+            self._new_version(agg, caller, content, at=now)
             self.save(agg, caller)
         return self.render_newest(agg)
 
