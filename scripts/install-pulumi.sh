@@ -22,6 +22,8 @@
 # pulumi-language-python-exec, pulumi-resource-pulumi-python, pulumi-language-yaml) as the last
 # line of stdout.
 set -euo pipefail
+# Resolved before any `cd` (the build runs in the cache): $0 may be a relative path.
+SCRIPTS_DIR="$(cd "$(dirname "$0")" && pwd)"
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
 MIN_VERSION="3.200.0"
@@ -67,7 +69,7 @@ write_standin_language_host() {
     # Rewritten on every run (cheap) so a changed script updates existing installs. The host is
     # repository tooling (scripts/pulumi_langhost.py), copied beside the CLI: not in the package.
     local src
-    src="$(cd "$(dirname "$0")" && pwd)/pulumi_langhost.py"
+    src="$SCRIPTS_DIR/pulumi_langhost.py"
     if ! cmp -s "$src" "$BIN/b3os_langhost.py" 2>/dev/null; then
         install -m 0644 "$src" "$BIN/b3os_langhost.py.tmp" && mv -f "$BIN/b3os_langhost.py.tmp" "$BIN/b3os_langhost.py"
     fi
