@@ -14,8 +14,8 @@ from pulumi.dynamic import CheckFailure
 from b3os.definition import load_definition, validate_definition
 from b3os.errors import B3OSError
 from b3os.models import ValidationItem
-from b3os.normalize import definitions_equal
 from b3os.workflow import WorkflowSpec
+from b3os.workflow.preview import definition_changed as changed
 from pulumi_b3os._props import has_unknowns
 
 __all__ = ["check_inputs", "definition_changed", "failure_of"]
@@ -99,7 +99,4 @@ def check_inputs(inputs: dict[str, Any]) -> tuple[dict[str, Any], list[CheckFail
 
 def definition_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
     """Whether the declared definition differs from the previous inputs (always, on create)."""
-    new, old = news.get("definition"), olds.get("definition")
-    if not isinstance(new, dict):
-        return False
-    return not isinstance(old, dict) or not definitions_equal(new, old)
+    return changed(olds.get("definition"), news.get("definition"))

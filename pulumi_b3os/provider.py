@@ -50,8 +50,7 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from b3os.client import Client
-from b3os.errors import B3OSError, NotFoundError, TransportError
-from b3os.models import ValidationItem
+from b3os.errors import B3OSError
 from b3os.redact import holds_secrets
 from b3os.workflow import (
     WorkflowSpec,
@@ -63,6 +62,7 @@ from b3os.workflow import (
     state_from_outputs,
 )
 from b3os.workflow.owner import OwnershipError
+from b3os.workflow.preview import ownership_conflict, server_validation
 from pulumi_b3os._checks import check_inputs, definition_changed, failure_of
 from pulumi_b3os._props import (
     OWNER_KEY,
@@ -164,31 +164,14 @@ class WorkflowProvider(ResourceProvider):
 
 
 def _remote_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
-    """The server's validator, when it can be reached (preview must work offline too). When it
-    cannot, the preview says so: a silent skip reads as "the server accepted it"."""
-    try:
-        client = session.client()
-    except B3OSError as exc:  # no key, plain http to a remote host, …: one clear line, no traceback
-        return [CheckFailure("definition", f"the B3OS API cannot be used: {exc}")]
-    try:
-        result = client.validate_definition(inputs["definition"], name=inputs.get("name") or "Untitled")
-    except (TransportError, NotFoundError) as exc:
-        why = (
-            "has no validate endpoint (404)"
-            if isinstance(exc, NotFoundError)
-            else f"could not be reached: {exc}"
-        )
-        pulumi.log.warn(
-            f"workflow {inputs.get('name')!r}: server validation skipped: the B3OS API at {client.base_url} "
-            f"{why}. The definition passed the local validator only; `pulumi up` needs the API."
-        )
-        return []
-    except B3OSError as exc:  # wrong key, plain http to a remote host, …: one clear line, no traceback
-        return [CheckFailure("definition", f"the B3OS API refused to validate the definition: {exc}")]
-    if result.valid:
-        return []
-    items = list(result.errors) or [ValidationItem(message="the server rejected the definition")]
-    return [failure_of(item) for item in items]
+    """The server's validator (``b3os.workflow.preview``); an unreachable API is a warning in the
+    preview output, never silent: a silent skip reads as "the server accepted it"."""
+    verdict = server_validation(session.client, inputs["definition"], inputs.get("name"))
+    if verdict.skipped:
+        pulumi.log.warn(verdict.skipped)
+    if verdict.refused:
+        return [CheckFailure("definition", verdict.refused)]
+    return [failure_of(item) for item in verdict.problems]
 
 
 def _owner_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
@@ -199,15 +182,8 @@ def _owner_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
         return []
     if inputs.get("adopt_id") is not None or inputs.get("adopt_by_name"):
         return []
-    spec = WorkflowSpec(name=name, owner=owner)
-    try:
-        current = read(session.client(), spec)
-        plan(spec, current)
-    except OwnershipError as exc:
-        return [CheckFailure("name", f"{exc}; or set adopt_by_name=True")]
-    except B3OSError:
-        return []  # unreachable API, ambiguity…: create reports it with the full context
-    return []
+    conflict = ownership_conflict(session.client, WorkflowSpec(name=name, owner=owner))
+    return [CheckFailure("name", f"{conflict}; or set adopt_by_name=True")] if conflict else []
 
 
 def _archive_half_created(client: Client, spec: WorkflowSpec) -> None:

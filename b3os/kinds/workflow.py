@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from b3os.kinds.workflow_fields import FIELDS
-from b3os.resource.kind import Kind, Owner
+from b3os.resource.kind import Kind, Owner, PreviewReport
 
 if TYPE_CHECKING:
     from b3os.client import Client
@@ -118,3 +118,30 @@ class WorkflowKind(Kind):
                     paths.append(("definition", "nodes", node, *tail))
             paths.extend(("definition", key) for key in graph.other_changed)
         return paths
+
+    def preview_checks(
+        self, client_of: Callable[[], Client], spec: Any, previous: Mapping[str, Any] | None
+    ) -> PreviewReport:
+        """The server's validator when the definition changed (an unreachable API is a warning,
+        not silence), and before a create the owner of a same-named workflow not adopted."""
+        from b3os.workflow.preview import definition_changed, ownership_conflict, server_validation
+
+        problems: list[str] = []
+        warnings: list[str] = []
+        if definition_changed((previous or {}).get("definition"), spec.definition):
+            verdict = server_validation(client_of, spec.definition, spec.name)
+            problems += [verdict.refused] if verdict.refused else []
+            problems += [_described(item) for item in verdict.problems]
+            warnings += [verdict.skipped] if verdict.skipped else []
+        if not problems and previous is None and spec.id is None and spec.name is not None and not spec.adopt:
+            conflict = ownership_conflict(client_of, spec)
+            problems += [conflict] if conflict else []
+        return PreviewReport(problems, warnings)
+
+
+def _described(item: Any) -> str:
+    """A server validation item as one line naming node and field."""
+    where = [f"node {item.node_id!r}"] if item.node_id and f"'{item.node_id}'" not in item.message else []
+    if item.field and item.field not in item.message:
+        where.append(f"field {item.field!r}")
+    return f"definition: {' '.join(where)}: {item.message}" if where else f"definition: {item.message}"

@@ -8,8 +8,8 @@ and call these methods.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from b3os.resource.fields import Field
@@ -17,7 +17,7 @@ from b3os.resource.fields import Field
 if TYPE_CHECKING:
     from b3os.client import Client
 
-__all__ = ["Kind", "Owner"]
+__all__ = ["Kind", "Owner", "PreviewReport"]
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,19 @@ class Kind(ABC):
         """The changed properties as paths (field name first, then keys inside it), for
         per-property diffs; by default one path per changed field."""
         return [(name,) for name in plan.diff.changed]
+
+    def preview_checks(
+        self, client_of: Callable[[], Client], spec: Any, previous: Mapping[str, Any] | None
+    ) -> PreviewReport:
+        """What a preview asks the server before anything is written (Pulumi's ``check``):
+        ``previous`` is what was declared last time (``None`` for a create). By default nothing:
+        a kind's local checks in ``build`` are the whole of its validation."""
+        return PreviewReport()
+
+
+@dataclass(frozen=True)
+class PreviewReport:
+    """Problems fail the preview; warnings are shown in it (e.g. a server check that was skipped)."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

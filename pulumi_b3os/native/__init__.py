@@ -79,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
-        servicer = _servicer_class()(args, __version__, B3OSProvider(), engine_address=known.engine)
+        servicer = _servicer_class()(
+            args, __version__, B3OSProvider(engine_address=known.engine), engine_address=known.engine
+        )
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port(address="127.0.0.1:0")
         await server.start()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ from pulumi.provider.experimental.provider import (
 
 from b3os.client import Client
 from b3os.errors import AuthenticationError, B3OSError, PermissionDeniedError, TransportError
-from b3os.resource.kind import Kind, Owner
+from b3os.resource.kind import Kind, Owner, PreviewReport
 from pulumi_b3os._session import Session
 from pulumi_b3os.native.schema import (
     ADOPT_BY_NAME,
@@ -256,9 +257,24 @@ def _message(exc: BaseException) -> str:
 class B3OSProvider(Provider):
     """One instance per plugin process; holds the credentials and one shared HTTP client."""
 
-    def __init__(self, *, max_concurrency: int = MAX_CONCURRENCY) -> None:
+    def __init__(self, *, max_concurrency: int = MAX_CONCURRENCY, engine_address: str | None = None) -> None:
         self.session = Session()
         self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="b3os")
+        self._engine_address = engine_address
+        self._engine: Any = None
+
+    async def _warn(self, urn: str, message: str) -> None:
+        """A warning in the Pulumi output, on the resource (the engine's Log RPC, as Go providers
+        do); without an engine (tests calling the provider directly) it goes to stderr."""
+        if not self._engine_address:
+            print(f"warning: {message}", file=sys.stderr)
+            return
+        import grpc.aio  # type: ignore[import-untyped]
+        from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+        if self._engine is None:
+            self._engine = engine_pb2_grpc.EngineStub(grpc.aio.insecure_channel(self._engine_address))
+        await self._engine.Log(engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn))
 
     async def _blocking(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
@@ -305,6 +321,7 @@ class B3OSProvider(Provider):
         id_name = _id_field(kind)
         if decoded.values.get(id_name or "") is not None and decoded.adopt_by_name:
             problems.append(f"set {property_name(_field(kind, id_name))} or {ADOPT_BY_NAME}, not both")
+        spec: Any = None
         if not problems:
             identity_unknown = any(
                 f.role in ("id", "key") and property_name(f) in decoded.unknown for f in kind.fields
@@ -319,6 +336,11 @@ class B3OSProvider(Provider):
                     if given is not None and canonical is not None and canonical != given:
                         if f.role == "state" or (f.type == "object" and isinstance(given, str)):
                             inputs[property_name(f)] = from_python(canonical, secret=f.name in decoded.secret)
+        if not problems and spec is not None and not decoded.unknown:
+            report = await self._preview_checks(kind, decoded, request)
+            problems.extend(report.problems)
+            for warning in report.warnings:
+                await self._warn(request.urn, warning)
         for f in input_fields(kind):  # a secret field's input is encrypted in the state too
             prop = property_name(f)
             if prop not in inputs or inputs[prop].is_secret or inputs[prop].value is None:
@@ -327,6 +349,14 @@ class B3OSProvider(Provider):
                 inputs[prop] = inputs[prop].with_secret(True)
         # No property on the failure: Pulumi would print the whole value (the definition) before it.
         return CheckResponse(inputs=inputs, failures=[CheckFailure("", p) for p in problems])
+
+    async def _preview_checks(self, kind: Kind, decoded: Decoded, request: CheckRequest) -> PreviewReport:
+        """The kind's server-side checks (the same as the dynamic provider's: the validator when
+        the definition changed, the owner of a same-named object before a create)."""
+        previous = decode_inputs(kind, request.old_inputs).values if request.old_inputs else None
+        adopting = decoded.values.get(_id_field(kind) or "") is not None or decoded.adopt_by_name
+        owned = kind.build(decoded.values, validate=False, owner=owner_of(request.urn, adopt=adopting))
+        return await self._blocking(lambda: kind.preview_checks(self.session.client, owned, previous))
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         kind = self._kind(request.type)

@@ -7,6 +7,7 @@ asserts the same outcome for both, so the two front ends of the shared engine ca
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -84,6 +85,11 @@ def _foreign_same_name_is_refused_then_adopted(p: PulumiProject, seen: dict[str,
         theirs = client.create_workflow("someone else's", "", with_message("theirs"))
     declared = {"quick": {**QUICK, "definition": with_message("matrix v2")}}
     p.declare({**declared, "other": {"name": "someone else's", "definition": QUICKSTART_DEFINITION}})
+    mark = p.mark()
+    at_preview = p.preview(check=False)  # the conflict is known before anything is written
+    text = " ".join(at_preview.output.split())
+    assert at_preview.returncode != 0 and theirs.id in text and "adopt" in text, at_preview.output
+    assert p.calls(since=mark).writes == 0
     refused = p.up(check=False)
     # Both providers: the ownership rule (made elsewhere: no owner) names it and how to adopt it.
     text = " ".join(refused.output.split())
@@ -118,6 +124,42 @@ def _refresh_sees_an_out_of_band_edit(p: PulumiProject, seen: dict[str, str]) ->
     p.preview("--expect-no-changes")
 
 
+def _unreachable_api_preview_warns_validation_was_skipped(p: PulumiProject, seen: dict[str, str]) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"  # closed once the block ends
+    p.declare({"quick": {**QUICK, "definition": with_message("matrix v3, offline")}})
+    p.run("config", "set", "b3os:apiUrl", url)
+    try:
+        offline = p.preview(check=False)
+    finally:
+        p.run("config", "set", "b3os:apiUrl", p.server.url)
+    text = " ".join(offline.output.split())
+    assert "server validation skipped" in text and url in text and "local validator only" in text, (
+        offline.output
+    )
+    assert "Traceback" not in offline.output or seen["provider"] == "dynamic"
+    p.declare({"quick": {**QUICK, "definition": with_message("matrix v2")}})  # back to what is applied
+
+
+def _refresh_of_a_paused_then_resumed_workflow_shows_no_false_diff(
+    p: PulumiProject, seen: dict[str, str]
+) -> None:
+    with p.client() as client:
+        client.pause(seen["id"])
+    p.refresh()
+    drift = p.preview("--diff", check=False)
+    assert "paused" in drift.stdout, drift.stdout  # the real drift: the state
+    for line in drift.stdout.splitlines():
+        changed = line.strip().startswith(("+", "-")) and ("payload" in line or "children" in line)
+        assert not changed, (line, drift.stdout)  # the spelled-out empties are no change
+    p.up()  # resumes it
+    p.refresh()
+    mark = p.mark()
+    p.preview("--expect-no-changes", "--diff")
+    assert p.calls(since=mark).writes == 0
+
+
 def _destroy_archives_and_up_reuses(p: PulumiProject, seen: dict[str, str]) -> None:
     p.destroy()
     with p.client() as client:
@@ -136,6 +178,14 @@ SCENARIOS = (
         _foreign_same_name_is_refused_then_adopted,
     ),
     Scenario("refresh sees an out-of-band edit; up restores it", _refresh_sees_an_out_of_band_edit),
+    Scenario(
+        "a preview that cannot reach the API says server validation was skipped",
+        _unreachable_api_preview_warns_validation_was_skipped,
+    ),
+    Scenario(
+        "refresh of a paused, then resumed workflow shows no false definition diff",
+        _refresh_of_a_paused_then_resumed_workflow_shows_no_false_diff,
+    ),
     Scenario("destroy archives; up again reuses the archived workflow", _destroy_archives_and_up_reuses),
 )
 

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -130,8 +131,8 @@ def test_schema_validates_against_pulumis_metaschema() -> None:
 # -- check and diff: local, no API call -----------------------------------------------------------
 
 
-def test_check_fills_the_default_state_and_fails_in_one_line_without_the_value() -> None:
-    provider = B3OSProvider()
+def test_check_fills_the_default_state_and_fails_in_one_line_without_the_value(server: LocalServer) -> None:
+    provider = configured(server.url, server.create_org()[1])  # a create: the server validates too
     ok = asyncio.run(
         provider.check(CheckRequest(URN, {}, props(name="w", definition=QUICKSTART_DEFINITION), b""))
     )
@@ -179,6 +180,34 @@ def test_diff_names_the_changed_node_field_and_never_replaces() -> None:
     assert (
         changed.detailed_diff["definition.nodes.log_message.payload.message"].kind is PropertyDiffKind.UPDATE
     )
+
+
+def test_check_asks_the_server_only_for_a_changed_definition_and_warns_when_it_cannot(
+    server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The dynamic provider's preview rules (issue 18 #8): the server's validator runs when the
+    definition differs from the previous inputs; an unreachable API is a warning, not silence."""
+    org_id, key = server.create_org()
+    provider = configured(server.url, key)
+    news = props(name="w", definition=QUICKSTART_DEFINITION)
+    since = len(server.requests())
+    same = asyncio.run(provider.check(CheckRequest(URN, news, news, b"")))
+    assert same.failures == [] and (
+        calls(server, org_id, since).reads,
+        calls(server, org_id, since).writes,
+    ) == (0, 0)  # unchanged: no call
+    asyncio.run(provider.check(CheckRequest(URN, news, props(name="w", definition=with_message("v2")), b"")))
+    assert calls(server, org_id, since).by_operation == {"POST /v1/workflows/validate": 1}
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    offline = configured(closed, key)
+    result = asyncio.run(
+        offline.check(CheckRequest(URN, news, props(name="w", definition=with_message("v3")), b""))
+    )
+    assert result.failures == []  # a preview works offline …
+    warned = capsys.readouterr().err
+    assert "server validation skipped" in warned and closed in warned and key not in warned  # … and says so
 
 
 def test_unknown_values_during_preview_are_changes_not_failures() -> None:
@@ -424,19 +453,20 @@ def test_every_registered_kind_round_trips_through_the_provider(server: LocalSer
             assert to_python(after.properties["status"]) == "archived", kind.name
 
 
-def test_a_definition_holding_secret_named_values_is_a_secret_input_and_output() -> None:
+def test_a_definition_holding_secret_named_values_is_a_secret_input_and_output(server: LocalServer) -> None:
     """Issue 18 #17 for the native provider too: a payload with `password`/`Authorization` never
     reaches the state in plain text (the dynamic provider's rule, `redact.holds_secrets`)."""
     from pulumi_b3os.native.provider import encode_outputs
 
     secret_definition = json.loads(json.dumps(QUICKSTART_DEFINITION))
     secret_definition["nodes"]["log_message"]["payload"]["headers"] = {"Authorization": "Bearer abcdef123456"}
+    provider = configured(server.url, server.create_org()[1])
     checked = asyncio.run(
-        B3OSProvider().check(CheckRequest(URN, {}, props(name="w", definition=secret_definition), b""))
+        provider.check(CheckRequest(URN, {}, props(name="w", definition=secret_definition), b""))
     )
     assert checked.inputs is not None and checked.inputs["definition"].is_secret
     plain_one = asyncio.run(
-        B3OSProvider().check(CheckRequest(URN, {}, props(name="w", definition=QUICKSTART_DEFINITION), b""))
+        provider.check(CheckRequest(URN, {}, props(name="w", definition=QUICKSTART_DEFINITION), b""))
     )
     assert plain_one.inputs is not None and not plain_one.inputs["definition"].is_secret
     workflow = next(k for k in KINDS if k.name == "workflow")
