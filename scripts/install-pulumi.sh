@@ -39,6 +39,11 @@ STANDIN_MARK="b3os-iac stand-in language host"
 
 log() { printf '[install-pulumi] %s\n' "$*" >&2; }
 
+# `--print-bin`: the directory the install puts (or an ambient pulumi has) the CLI in, without
+# building: `make test` puts it on PATH while the build runs in the background.
+PRINT_BIN_ONLY=""
+[ "${1:-}" = "--print-bin" ] && PRINT_BIN_ONLY=1
+
 version_ok() {  # $1 = "vX.Y.Z" or "X.Y.Z"
     local v="${1#v}"
     [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$MIN_VERSION" "$v" | sort -V | head -n1)" = "$MIN_VERSION" ]
@@ -64,6 +69,13 @@ if [ -z "${B3OS_FORCE_PULUMI_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; t
         exit 0
     fi
 fi
+[ -n "$PRINT_BIN_ONLY" ] && { echo "$BIN"; exit 0; }
+
+# One install at a time (`make test` builds in the background while the tests that need the CLI
+# run this script too): a second run waits here, then takes the already-installed path below.
+mkdir -p "$CACHE_ROOT"
+exec 9>"$CACHE_ROOT/.install-pulumi.lock"
+flock 9
 
 write_standin_language_host() {
     # Rewritten on every run (cheap) so a changed script updates existing installs. The host is

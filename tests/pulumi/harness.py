@@ -8,6 +8,7 @@ is declared by rewriting that file between commands.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -51,12 +52,32 @@ for resource_name, args in spec.get("workflows", {}).items():
 """
 
 
+_REPO = Path(__file__).resolve().parents[2]
+
+
+@functools.cache
+def wait_for_pulumi_build() -> None:
+    """Under ``make test`` (B3OS_PULUMI_WAIT) the CLI builds in the background while the tests
+    that do not need it run: wait for it by running the install script, which queues on the
+    build's lock and then returns at once (a failed build fails here, with its log)."""
+    if not os.environ.get("B3OS_PULUMI_WAIT"):
+        return
+    proc = subprocess.run(
+        ["bash", str(_REPO / "scripts" / "install-pulumi.sh")], capture_output=True, text=True, timeout=3600
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"scripts/install-pulumi.sh failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+        )
+
+
 def find_pulumi_bin() -> Path | None:
     """The directory holding pulumi and its Python helpers, or None.
 
     Order: B3OS_PULUMI_BIN; the ``pulumi`` on PATH (``make test`` puts scripts/install-pulumi.sh's
     directory first); the directory scripts/install-pulumi.sh builds into.
     """
+    wait_for_pulumi_build()
     candidates: list[Path] = []
     if os.environ.get("B3OS_PULUMI_BIN"):
         candidates.append(Path(os.environ["B3OS_PULUMI_BIN"]))

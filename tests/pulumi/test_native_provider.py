@@ -37,6 +37,7 @@ from b3os.local import LocalServer
 from b3os.resource.fields import inputs as input_fields_of
 from pulumi_b3os.native.provider import B3OSProvider, from_python, to_python
 from pulumi_b3os.native.schema import ADOPT_ID, schema, type_token
+from tests.pulumi.harness import wait_for_pulumi_build
 from tests.support import QUICKSTART_DEFINITION, Calls, with_message
 
 TOKEN = "b3os:index:Workflow"
@@ -93,6 +94,7 @@ def test_schema_has_one_resource_per_kind_with_the_field_tables_properties() -> 
 
 
 def _metaschema() -> Path | None:
+    wait_for_pulumi_build()  # the build's `go mod download` brings it
     roots = []
     go = shutil.which("go")
     if go:
