@@ -114,9 +114,10 @@ def _report(
     items: Sequence[tuple[Planned, Outcome | None]],
     *,
     applied: bool = False,
+    undeclared: Sequence[dict[str, Any]] | None = None,
 ) -> None:
     if args.json:
-        doc = plan_document("apply" if applied else "plan", items)
+        doc = plan_document("apply" if applied else "plan", items, undeclared)
         print(json.dumps(doc, ensure_ascii=False, default=str))
         return
     for planned, outcome in items:

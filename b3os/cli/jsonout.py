@@ -24,6 +24,10 @@ Document::
 * ``diff`` holds the managed keys only, secrets masked as ``***``.
 * ``outputs`` is the object as the server has it after ``apply`` (secrets masked), ``null`` in
   a plan; ``applied`` says whether this run wrote it; ``error`` why an apply failed or skipped it.
+* ``undeclared`` (present when there are any): workflows the directory's record owns whose file
+  is gone — ``{"file", "kind", "id", "name", "action": "archive" | "none", "reason"}``; with
+  ``--prune`` the archives are also entries of ``resources`` (so ``summary`` counts them), and one
+  another owner has taken over is ``"action": "none"`` with the reason.
 """
 
 from __future__ import annotations
@@ -66,6 +70,18 @@ _ENTRY: dict[str, Any] = {
         "error": {"type": ["string", "null"]},
     },
 }
+_UNDECLARED: dict[str, Any] = {
+    "type": "object",
+    "required": ["file", "kind", "id", "name", "action", "reason"],
+    "properties": {
+        "file": {"type": "string"},
+        "kind": {"const": "workflow"},
+        "id": {"type": "string"},
+        "name": {"type": ["string", "null"]},
+        "action": {"enum": ["archive", "none"]},
+        "reason": {"type": "string"},
+    },
+}
 PLAN_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "b3os plan/apply --json",
@@ -84,6 +100,7 @@ PLAN_SCHEMA: dict[str, Any] = {
         },
         "resources": {"type": "array", "items": _ENTRY},
         "workflows": {"type": "array", "items": _ENTRY},
+        "undeclared": {"type": "array", "items": _UNDECLARED},
     },
 }
 
@@ -126,11 +143,15 @@ def _entry(planned: Planned, outcome: Outcome | None) -> dict[str, Any]:
     return entry
 
 
-def plan_document(command: str, items: Sequence[tuple[Planned, Outcome | None]]) -> dict[str, Any]:
+def plan_document(
+    command: str,
+    items: Sequence[tuple[Planned, Outcome | None]],
+    undeclared: Sequence[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The ``b3os.plan/1`` document of ``plan`` (no outcomes) or ``apply`` (one per object)."""
     entries = [_entry(planned, outcome) for planned, outcome in items]
     done = [p for p, o in items if p.plan.changed and (o is None or o.ok)]
-    return {
+    doc: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "command": command,
         "changed": any(p.plan.changed for p, _ in items),
@@ -143,3 +164,6 @@ def plan_document(command: str, items: Sequence[tuple[Planned, Outcome | None]])
         "resources": entries,
         "workflows": [e for e in entries if e["kind"] == "workflow"],
     }
+    if undeclared:
+        doc["undeclared"] = list(undeclared)
+    return doc

@@ -99,6 +99,23 @@ def _print_undeclared(out: Console, items: list[Undeclared], prune: bool, json_m
             )
 
 
+def _as_json(items: list[Undeclared]) -> list[dict[str, Any]]:
+    """The ``undeclared`` entries of ``--json`` (b3os.cli.jsonout): what a pipeline must see too."""
+    return [
+        {
+            "file": item.file,
+            "kind": "workflow",
+            "id": item.id,
+            "name": item.name,
+            "action": "archive" if item.planned is not None else "none",
+            "reason": item.refused
+            or ("file removed: --prune archives it" if item.planned is None else "file removed"),
+        }
+        for item in items
+        if not item.archived
+    ]
+
+
 def _confirm(args: argparse.Namespace, out: Console) -> bool:
     """Like ``terraform apply``: a terminal asks, unless --yes, a pipe, or CI=true."""
     if getattr(args, "yes", False) or os.environ.get("CI", "").lower() in ("true", "1"):
@@ -152,7 +169,10 @@ def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
             changed = any(p.plan.changed for p in planned) or bool(pruning)
             snapshot = saved_plan.snapshot([*planned, *[u.planned for u in pruning if u.planned is not None]])
             if command == "plan":
-                _report(args, out, [(p, None) for p in planned])
+                archives = [(u.planned, None) for u in pruning if u.planned is not None] if args.json else []
+                _report(
+                    args, out, [*[(p, None) for p in planned], *archives], undeclared=_as_json(undeclared)
+                )
                 _print_undeclared(out, undeclared, prune, args.json)
                 if getattr(args, "out", None):
                     saved_plan.save(Path(args.out), directory, record.owner, prune, snapshot)
@@ -193,7 +213,13 @@ def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
         gone += [o.planned.declared.path.name for o in prune_outcomes if o.ok]
         if changed or gone or not record.exists or _record_differs(record, outcomes):
             record_outcomes(record, outcomes, gone)
-    _report(args, out, [(o.planned, o) for o in [*outcomes, *prune_outcomes]], applied=True)
+    _report(
+        args,
+        out,
+        [(o.planned, o) for o in [*outcomes, *prune_outcomes]],
+        applied=True,
+        undeclared=_as_json(undeclared),
+    )
     _print_undeclared(out, undeclared, prune, args.json)
     ok = all(o.ok for o in [*outcomes, *prune_outcomes])
     return EXIT_OK if ok else EXIT_ERROR

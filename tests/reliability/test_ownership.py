@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
+from b3os.cli.jsonout import PLAN_SCHEMA
 from b3os.client import Client
 from b3os.errors import ConfigError, ConflictError, TransportError
 from b3os.local import LocalServer
@@ -115,6 +117,16 @@ def test_prune_archives_exactly_the_removed_files_and_nothing_it_does_not_own(
     planned = run_cli(["plan", "--prune", str(tmp_path)], url=local.url, key=local.api_key)
     assert planned.code == 2 and planned.out.count("archive (file removed)") == 3, planned.text
     assert all(n in planned.out for n in removed)
+    # a pipeline sees the same through --json (schema b3os.plan/1): listed, and with --prune planned
+    for flags, action in ((["plan", "--json"], "none"), (["plan", "--json", "--prune"], "archive")):
+        shown = run_cli([*flags, str(tmp_path)], url=local.url, key=local.api_key)
+        doc = json.loads(shown.out)
+        jsonschema.validate(doc, PLAN_SCHEMA)
+        assert sorted(u["name"] for u in doc["undeclared"]) == sorted(removed), doc
+        assert {u["action"] for u in doc["undeclared"]} == {action}
+        archives = [e for e in doc["resources"] if e["actions"] == ["archive"]]
+        assert sorted(e["name"] for e in archives) == (sorted(removed) if action == "archive" else [])
+        assert doc["summary"]["changed"] == len(archives)
 
     since = len(local.requests())
     assert run_cli(["apply", "--prune", str(tmp_path)], url=local.url, key=local.api_key).code == 0
