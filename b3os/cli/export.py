@@ -10,8 +10,9 @@ from rich.markup import escape
 
 from b3os.client import Client
 from b3os.resource.export import describe, safe_export, select
+from b3os.resource.fleet import DEFAULT_PARALLELISM
 
-from . import EXIT_OK
+from . import EXIT_OK, _positive
 
 __all__ = ["add_parsers", "run_export"]
 
@@ -35,12 +36,20 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--format", default="yaml", choices=["yaml", "pulumi", "ansible"], help="what to write (default yaml)"
     )
     p.add_argument("--owner", help="--format ansible: the owner marker the play uses (default ansible)")
+    p.add_argument(
+        "--parallelism", type=_positive, default=DEFAULT_PARALLELISM, metavar="N",
+        help=f"how many workflows are read and marked at once (default {DEFAULT_PARALLELISM})",
+    )  # fmt: skip
 
 
 def run_export(args: argparse.Namespace, client: Client, out: Console) -> int:
-    states = select(client, names=args.name, statuses=args.status, query=args.query)
+    states = select(
+        client, names=args.name, statuses=args.status, query=args.query, parallelism=args.parallelism
+    )
     items = describe(states)
-    files = safe_export(client, Path(args.directory), items, args.format, owner=args.owner)
+    files = safe_export(
+        client, Path(args.directory), items, args.format, owner=args.owner, parallelism=args.parallelism
+    )
     out.print(
         f"exported {len(items)} workflow(s) to {escape(args.directory)} ({args.format}, {len(files)} file(s))"
     )

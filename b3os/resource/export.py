@@ -32,7 +32,9 @@ import yaml
 from b3os.client import Client
 from b3os.errors import B3OSError, ConfigError
 from b3os.normalize import normalize_definition
+from b3os.resource.fleet import DEFAULT_PARALLELISM
 from b3os.resource.ownership import Record
+from b3os.resource.parallel import bounded_map
 from b3os.workflow import WorkflowSpec, WorkflowState, read
 from b3os.workflow.owner import marked
 
@@ -51,10 +53,15 @@ class Exported:
 
 
 def select(
-    client: Client, *, names: Sequence[str] = (), statuses: Sequence[str] = (), query: str | None = None
+    client: Client,
+    *,
+    names: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    query: str | None = None,
+    parallelism: int = DEFAULT_PARALLELISM,
 ) -> list[WorkflowState]:
     """The workflows to export: every status (archived too), narrowed by exact names, statuses
-    (active, paused, draft, archived) and a server-side search."""
+    (active, paused, draft, archived) and a server-side search; read ``parallelism`` at a time."""
     seen: dict[str, None] = {}
     for status in (None, "archived"):
         for item in client.iter_workflows(q=query, status=status):
@@ -64,7 +71,11 @@ def select(
             if names and item.name not in names:
                 continue
             seen.setdefault(item.id, None)
-    states = [s for s in (read(client, WorkflowSpec(id=i)) for i in seen) if s is not None]
+
+    def read_one(workflow_id: str) -> WorkflowState | None:
+        return read(client, WorkflowSpec(id=workflow_id))
+
+    states = [s for s in bounded_map(read_one, list(seen), parallelism) if s is not None]
     if statuses:
         states = [s for s in states if s.status in statuses]
     return sorted(states, key=lambda s: ((s.latest.name or ""), s.id))
@@ -109,18 +120,17 @@ def describe(states: Iterable[WorkflowState]) -> list[Exported]:
     return exported
 
 
-def _mark(client: Client, items: Sequence[Exported], owner: str) -> int:
+def _mark(client: Client, items: Sequence[Exported], owner: str, parallelism: int) -> int:
     """Give the exported workflows ``owner`` (archived ones are left alone: nothing manages them)."""
-    marked_count = 0
-    for item in items:
-        state = item.state
-        if state.status == "archived" or state.owner == owner:
-            continue
+    todo = [i.state for i in items if i.state.status != "archived" and i.state.owner != owner]
+
+    def mark(state: WorkflowState) -> None:
         client.set_ui_metadata(
             state.id, marked(state.wire.get("uiMetadata"), owner), expected_current_version=state.version
         )
-        marked_count += 1
-    return marked_count
+
+    bounded_map(mark, todo, parallelism)
+    return len(todo)
 
 
 def _dump_yaml(doc: Any) -> str:
@@ -128,7 +138,13 @@ def _dump_yaml(doc: Any) -> str:
 
 
 def export(
-    client: Client, directory: Path, items: Sequence[Exported], fmt: str, *, owner: str | None = None
+    client: Client,
+    directory: Path,
+    items: Sequence[Exported],
+    fmt: str,
+    *,
+    owner: str | None = None,
+    parallelism: int = DEFAULT_PARALLELISM,
 ) -> list[Path]:
     """Write ``items`` into ``directory`` in ``fmt``; adopt them into that owner. Returns the files."""
     if fmt not in FORMATS:
@@ -138,13 +154,13 @@ def export(
     if existing:
         raise ConfigError(f"{directory} is not empty: export writes into a new or empty directory")
     if fmt == "yaml":
-        return _export_yaml(client, directory, items)
+        return _export_yaml(client, directory, items, parallelism)
     if fmt == "pulumi":
         return _export_pulumi(directory, items)
-    return _export_ansible(client, directory, items, owner or "ansible")
+    return _export_ansible(client, directory, items, owner or "ansible", parallelism)
 
 
-def _export_yaml(client: Client, directory: Path, items: Sequence[Exported]) -> list[Path]:
+def _export_yaml(client: Client, directory: Path, items: Sequence[Exported], parallelism: int) -> list[Path]:
     record = Record.load(directory)
     files = []
     for item in items:
@@ -155,7 +171,7 @@ def _export_yaml(client: Client, directory: Path, items: Sequence[Exported]) -> 
         path.write_text(head + _dump_yaml(item.doc), encoding="utf-8")
         record.resources[path.name] = {"kind": "workflow", "id": item.state.id, "name": item.doc["name"]}
         files.append(path)
-    _mark(client, items, record.owner)
+    _mark(client, items, record.owner, parallelism)
     record.save()
     return [*files, record.path]
 
@@ -220,7 +236,9 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(_Unsafe, _unsafe_representer)
 
 
-def _export_ansible(client: Client, directory: Path, items: Sequence[Exported], owner: str) -> list[Path]:
+def _export_ansible(
+    client: Client, directory: Path, items: Sequence[Exported], owner: str, parallelism: int
+) -> list[Path]:
     defs = directory / "definitions"
     defs.mkdir()
     entries = []
@@ -282,7 +300,7 @@ def _export_ansible(client: Client, directory: Path, items: Sequence[Exported], 
 """,
         encoding="utf-8",
     )
-    _mark(client, items, owner)
+    _mark(client, items, owner, parallelism)
     return [vars_file, playbook, *files]
 
 

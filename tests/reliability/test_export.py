@@ -105,3 +105,15 @@ def test_export_filters_by_name_status_and_query(local: LocalServer, api: Client
     assert len(list((tmp_path / "q").glob("*.yaml"))) == 2
     refused = run_cli(["export", str(tmp_path / "q")], url=local.url, key=local.api_key)
     assert refused.code == 1 and "not empty" in refused.err
+
+
+def test_export_is_the_same_whatever_the_parallelism(local: LocalServer, api: Client, tmp_path: Path) -> None:
+    make_fleet(api, 30)
+    for n in ("1", "8"):
+        result = run_cli(["export", "--parallelism", n, str(tmp_path / n)], url=local.url, key=local.api_key)
+        assert result.code == 0, result.text
+    one, eight = sorted((tmp_path / "1").glob("*.yaml")), sorted((tmp_path / "8").glob("*.yaml"))
+    assert [p.name for p in one] == [p.name for p in eight] and len(one) == 30
+    assert all(
+        a.read_text() == b.read_text() for a, b in zip(one, eight, strict=True)
+    )  # order by name, not by finish
