@@ -10,7 +10,6 @@ the first write then costs about half a write phase, not a whole one. The one 42
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 __all__ = ["DEFAULT_PARALLELISM", "VALIDATION_FACTOR", "pool_map", "validation_parallelism"]
@@ -33,5 +32,7 @@ def pool_map(fn: Callable[[T], R], items: Sequence[T], parallelism: int) -> list
     first); calls not started yet are then cancelled, calls in flight are waited for."""
     if parallelism <= 1 or len(items) <= 1:
         return [fn(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor  # ~10 ms of imports: only when a pool is needed
+
     with ThreadPoolExecutor(max_workers=min(parallelism, len(items))) as pool:
         return list(pool.map(fn, items))
