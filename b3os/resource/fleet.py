@@ -150,15 +150,18 @@ def apply_all(
     parallelism: int = DEFAULT_PARALLELISM,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Apply every plan, kind by kind in registry order, objects of one kind in parallel."""
+    """Apply every plan, kind by kind in registry order, objects of one kind in parallel.
+
+    ``on_done(outcome)`` is called as each object finishes, in completion order, from the worker
+    thread that applied it (so possibly from several threads at once: it must be thread-safe);
+    the returned list is in declared order whatever the completion order."""
     from b3os.kinds import KINDS
 
     outcomes: dict[int, Outcome] = {}
     failed: set[tuple[str, str]] = set()  # (kind name, natural name) of what failed or was skipped
     created: dict[str, str] = {}  # connector name → id, for workflows waiting on it
 
-    def run(index: int) -> Outcome:
-        item = planned[index]
+    def attempt(item: Planned) -> Outcome:
         blocked = _blocked_by(item, failed)
         if blocked is not None:
             return Outcome(item, skipped=f"not applied: it depends on {blocked}, which was not applied")
@@ -170,6 +173,12 @@ def apply_all(
             return Outcome(item, error=exc)
         return Outcome(item, result=result, outputs=dict(result.outputs))
 
+    def run(index: int) -> Outcome:
+        outcome = attempt(planned[index])
+        if on_done is not None:
+            on_done(outcome)  # as each object finishes (a progress display), from its worker thread
+        return outcome
+
     for kind in KINDS:
         indexes = [i for i, p in enumerate(planned) if p.declared.kind.name == kind.name]
         for index, outcome in zip(indexes, pool_map(run, indexes, parallelism), strict=True):
@@ -179,8 +188,6 @@ def apply_all(
                 failed.add((kind.name, name))
             elif kind.name == "connector" and outcome.result is not None and outcome.result.state is not None:
                 created[name] = outcome.result.state.id
-            if on_done is not None:
-                on_done(outcome)
     return [outcomes[i] for i in range(len(planned))]
 
 
