@@ -7,14 +7,7 @@ for httpx and pydantic.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
-
-# httpx's __init__ imports its optional CLI (click, pygments, rich: ~50 ms) whenever those happen to
-# be installed. A None entry makes that import fail, so httpx uses its stub `main`; b3os._http
-# removes the entry right after httpx is loaded. Only done if httpx is not loaded yet.
-if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 from b3os._version import __version__
 from b3os.errors import (

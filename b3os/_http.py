@@ -3,25 +3,17 @@ and httpx exceptions become b3os errors (``raise … from exc``)."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import socket
 import sys
 from typing import Any
-from urllib.parse import urlsplit
-
-import httpx
-
-# Undo the guard of b3os/__init__.py: httpx is loaded now, its CLI module may be imported normally.
-if sys.modules.get("httpx._main", False) is None:
-    del sys.modules["httpx._main"]
 
 from b3os._retry import parse_retry_after
+from b3os._wire import check_base_url
 from b3os.errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
-    ConfigError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
@@ -32,10 +24,25 @@ from b3os.errors import (
 )
 from b3os.redact import redact, redact_text
 
+# httpx's __init__ imports its optional CLI (click, pygments, rich: ~50 ms) whenever those happen to
+# be installed. A None entry makes that import fail, so httpx uses its stub `main`; the entry goes
+# right after, so anybody may import httpx._main normally. Only done if httpx is not loaded yet.
+# Every b3os module that needs httpx at run time loads it through this module first.
+_GUARD = "httpx" not in sys.modules and "httpx._main" not in sys.modules
+if _GUARD:
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
+try:
+    import httpx
+finally:
+    if _GUARD and sys.modules.get("httpx._main", False) is None:
+        del sys.modules["httpx._main"]
+
+
 __all__ = [
     "CODE_DUPLICATE_RUN_ID",
     "CODE_INVALID_DEFINITION",
     "HTTPX_ERRORS",
+    "httpx",  # the module, loaded as above: b3os code reaches it as `_http.httpx`
     "check_base_url",
     "clean_params",
     "error_from_response",
@@ -65,34 +72,6 @@ _BY_STATUS: dict[int, type[APIError]] = {
     409: ConflictError,
     429: RateLimitError,
 }
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str) -> str:
-    """Return the normalized base URL or raise ConfigError: https anywhere, plain http only to loopback."""
-    parts = urlsplit(url.strip())
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError(
-            f"invalid B3OS base URL {url!r}: expected https://host[:port] "
-            "(set base_url= or B3OS_API_URL, e.g. https://api.b3os.org)"
-        )
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise ConfigError(
-            f"refusing plain http:// to {host!r}: the API key would travel unencrypted. "
-            "Use https://, or http:// only for a loopback host (localhost, 127.0.0.0/8, ::1)"
-        )
-    if parts.query or parts.fragment:
-        raise ConfigError(f"invalid B3OS base URL {url!r}: it must not carry a query string or fragment")
-    return url.strip().rstrip("/")
 
 
 def clean_params(params: dict[str, Any] | None) -> dict[str, str] | None:

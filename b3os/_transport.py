@@ -12,19 +12,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
-from b3os import _http
+from b3os import _http  # loads httpx (without its optional CLI), so it comes before any httpx use
 from b3os._retry import NO_RETRY, RETRY_STATUSES, RetryBudget, RetryPolicy, parse_retry_after
+from b3os._wire import MAX_PAGE_SIZE
 from b3os.errors import APIError, B3OSError
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["MAX_PAGE_SIZE", "Transport", "check_limit", "drop_none", "seg", "to_wire_any"]
 
-MAX_PAGE_SIZE = 100
 # SSE servers send heartbeats every ~15-30 s; a read timeout shorter than that would cut a healthy stream.
 STREAM_READ_TIMEOUT = 90.0
 
@@ -174,7 +176,9 @@ class Transport:
                 error: B3OSError = _http.translate_transport_error(
                     exc, method=method, path=path, secrets=all_secrets
                 )
-                retryable = isinstance(exc, httpx.TransportError) and _http.is_retryable_transport_error(exc)
+                retryable = isinstance(
+                    exc, _http.httpx.TransportError
+                ) and _http.is_retryable_transport_error(exc)
                 cause = exc
             else:
                 if response.is_success:
@@ -243,7 +247,7 @@ class Transport:
     def stream(self, path: str) -> Iterator[Iterator[str]]:
         """An SSE response's lines. The *open* goes through the retry loop; a connection broken
         mid-stream becomes ``TransportError``."""
-        timeout = httpx.Timeout(self.timeout, read=max(self.timeout, STREAM_READ_TIMEOUT))
+        timeout = _http.httpx.Timeout(self.timeout, read=max(self.timeout, STREAM_READ_TIMEOUT))
         opened: list[Any] = []
 
         def send() -> httpx.Response:

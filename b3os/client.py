@@ -18,22 +18,21 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import httpx
-from pydantic import BaseModel
-
-from b3os import _http
-from b3os._api.runs import RunsAPI, new_run_id
-from b3os._api.workflows import WorkflowsAPI
 from b3os._retry import DEFAULT_RETRY, NO_RETRY, RetryBudget, RetryPolicy
-from b3os._transport import MAX_PAGE_SIZE, Transport
 from b3os._version import __version__
+from b3os._wire import MAX_PAGE_SIZE, check_base_url, new_run_id
 from b3os.errors import ConfigError
-from b3os.models import Page, Run, RunEvent, RunListItem, ValidationResult, Workflow, WorkflowListItem
 
 if TYPE_CHECKING:
+    import httpx
+    from pydantic import BaseModel
+
     from b3os._api.connectors import ConnectorsAPI
     from b3os._api.execution_webhooks import ExecutionWebhooksAPI
+    from b3os._api.runs import RunsAPI
     from b3os._api.variables import VariablesAPI
+    from b3os._api.workflows import WorkflowsAPI
+    from b3os.models import Page, Run, RunEvent, RunListItem, ValidationResult, Workflow, WorkflowListItem
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -56,9 +55,6 @@ class Client:
     ``sleep`` and ``clock`` are injectable so that tests of the retry policy do not really wait.
     """
 
-    workflows: WorkflowsAPI
-    runs: RunsAPI
-
     def __init__(
         self,
         *,
@@ -73,7 +69,7 @@ class Client:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         url = base_url if base_url is not None else os.environ.get("B3OS_API_URL") or DEFAULT_BASE_URL
-        self.base_url = _http.check_base_url(url)
+        self.base_url = check_base_url(url)
         key = api_key if api_key is not None else os.environ.get("B3OS_API_KEY", "")
         key = key.strip()
         if not key:
@@ -84,6 +80,11 @@ class Client:
             raise ConfigError(f"timeout must be a positive number of seconds, got {timeout!r}")
         self.timeout = timeout
         self.retry = retry
+        # httpx (~90 ms of imports) and the transport load here, not at `import b3os.client`.
+        from b3os import _http  # first: it loads httpx without httpx's optional CLI
+        from b3os._transport import Transport
+
+        httpx = _http.httpx
         agent = user_agent or f"b3os-iac/{__version__} python-httpx/{httpx.__version__}"
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -99,12 +100,23 @@ class Client:
         self._transport = Transport(
             self._http, retry=retry, timeout=timeout, secrets=(key,), sleep=sleep, clock=clock
         )
-        self.workflows = WorkflowsAPI(self._transport)
-        self.runs = RunsAPI(self._transport)
 
     new_run_id = staticmethod(new_run_id)
 
-    # The kinds around workflows load on first use: ``import b3os.client`` stays as cheap as before.
+    # Every sub-API loads on first use: ``import b3os.client`` pays for none of them (runs brings
+    # the SSE reader), and a process that only manages workflows never imports the runs pieces.
+    @cached_property
+    def workflows(self) -> WorkflowsAPI:
+        from b3os._api.workflows import WorkflowsAPI
+
+        return WorkflowsAPI(self._transport)
+
+    @cached_property
+    def runs(self) -> RunsAPI:
+        from b3os._api.runs import RunsAPI
+
+        return RunsAPI(self._transport)
+
     @cached_property
     def connectors(self) -> ConnectorsAPI:
         from b3os._api.connectors import ConnectorsAPI

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import builtins
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from b3os import _http
 from b3os._sse import iter_frames, iter_run_events, run_event_from_frame
 from b3os._transport import MAX_PAGE_SIZE, Transport, check_limit, drop_none, seg
+from b3os._wire import new_run_id
 from b3os.errors import TransportError
 from b3os.models import RUN_TERMINAL_STATUSES, Page, Run, RunEvent, RunListItem, to_wire
 
 __all__ = ["RunsAPI", "new_run_id"]
-
-
-def new_run_id() -> str:
-    """A fresh client-chosen run id (``run_`` + 24 hex chars), matching ``^run_\\w+$``."""
-    return "run_" + os.urandom(12).hex()  # os.urandom is the CSPRNG `secrets` wraps, minus its import cost
 
 
 class RunsAPI:

@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
                 "--yes", "-y", action="store_true", help="apply without asking (a terminal asks otherwise)"
             )
             p.add_argument(
+                "--no-progress", action="store_true",
+                help="no progress display on stderr (shown for more than 10 changes: a bar on a terminal, "
+                "one line per object otherwise)",
+            )  # fmt: skip
+            p.add_argument(
                 "--lock-timeout", type=float, default=300.0, metavar="SECONDS",
                 help="how long to wait for another run on the same directory (default 300)",
             )  # fmt: skip

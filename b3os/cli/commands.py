@@ -18,7 +18,7 @@ from b3os.redact import redact_text
 from b3os.resource.files import Declared, load_files
 from b3os.resource.fleet import Outcome, Planned
 from b3os.runs import summarize_run
-from b3os.workflow import Plan, WorkflowSpec, read, validate_on_server, validate_remotely
+from b3os.workflow import Plan, WorkflowSpec, read, validate_on_server, validate_plans
 
 from . import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, actions
 from .jsonout import plan_document
@@ -92,9 +92,9 @@ def check_catalog(args: argparse.Namespace, declared: list[Declared]) -> None:
         actions.check_against_catalog(args, [(d.path, d.spec) for d in declared if d.kind.name == "workflow"])
 
 
-def _validate(client: Client, the_plan: Any) -> None:
-    if isinstance(the_plan, Plan):
-        validate_remotely(client, the_plan)
+def _validate(client: Client, plans: Sequence[Any], parallelism: int) -> None:
+    """The validation phase of plan/apply: the workflow layer's (shared with the bulk module)."""
+    validate_plans(client, [p for p in plans if isinstance(p, Plan)], parallelism=parallelism)
 
 
 def _report_valid(args: argparse.Namespace, out: Console, declared: list[Declared]) -> int:

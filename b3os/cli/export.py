@@ -8,9 +8,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from b3os._pool import DEFAULT_PARALLELISM
 from b3os.client import Client
 from b3os.resource.export import describe, safe_export, select
-from b3os.resource.fleet import DEFAULT_PARALLELISM
 
 from . import EXIT_OK, _positive
 

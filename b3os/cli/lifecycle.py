@@ -19,6 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from b3os.cli.progress import apply_progress
 from b3os.client import Client
 from b3os.errors import ConfigError
 from b3os.kinds import get as get_kind
@@ -205,10 +206,10 @@ def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
                 _print_undeclared(out, undeclared, prune, args.json)
                 if not _confirm(args, out):
                     return EXIT_ERROR
-            outcomes = apply_all(client, planned, parallelism=args.parallelism)
-            prune_outcomes = apply_all(
-                client, [u.planned for u in pruning if u.planned is not None], parallelism=args.parallelism
-            )
+            prunes = [u.planned for u in pruning if u.planned is not None]
+            with apply_progress(args, err, [*planned, *prunes]) as on_done:
+                outcomes = apply_all(client, planned, parallelism=args.parallelism, on_done=on_done)
+                prune_outcomes = apply_all(client, prunes, parallelism=args.parallelism, on_done=on_done)
         gone = [u.file for u in undeclared if u.archived or u.refused]
         gone += [o.planned.declared.path.name for o in prune_outcomes if o.ok]
         if changed or gone or not record.exists or _record_differs(record, outcomes):

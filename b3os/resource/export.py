@@ -29,12 +29,11 @@ from typing import Any
 
 import yaml
 
+from b3os._pool import DEFAULT_PARALLELISM, pool_map
 from b3os.client import Client
 from b3os.errors import B3OSError, ConfigError
 from b3os.normalize import normalize_definition
-from b3os.resource.fleet import DEFAULT_PARALLELISM
 from b3os.resource.ownership import Record
-from b3os.resource.parallel import bounded_map
 from b3os.workflow import WorkflowSpec, WorkflowState, read
 from b3os.workflow.owner import marked
 
@@ -75,7 +74,7 @@ def select(
     def read_one(workflow_id: str) -> WorkflowState | None:
         return read(client, WorkflowSpec(id=workflow_id))
 
-    states = [s for s in bounded_map(read_one, list(seen), parallelism) if s is not None]
+    states = [s for s in pool_map(read_one, list(seen), parallelism) if s is not None]
     if statuses:
         states = [s for s in states if s.status in statuses]
     return sorted(states, key=lambda s: ((s.latest.name or ""), s.id))
@@ -129,7 +128,7 @@ def _mark(client: Client, items: Sequence[Exported], owner: str, parallelism: in
             state.id, marked(state.wire.get("uiMetadata"), owner), expected_current_version=state.version
         )
 
-    bounded_map(mark, todo, parallelism)
+    pool_map(mark, todo, parallelism)
     return len(todo)
 
 

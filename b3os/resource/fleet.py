@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from b3os._pool import DEFAULT_PARALLELISM, pool_map
 from b3os.errors import B3OSError, ConfigError
 from b3os.resource.references import connector_names, resolve_connectors
 
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from b3os.resource.files import Declared
 
 __all__ = ["DEFAULT_PARALLELISM", "FleetError", "Outcome", "Planned", "apply_all", "plan_all"]
-
-DEFAULT_PARALLELISM = 10
 
 
 @dataclass
@@ -77,13 +75,6 @@ def _label(outcome: Outcome) -> str:
     return declared.kind.label(declared.spec)
 
 
-def _pool_map(fn: Callable[[Any], Any], items: Sequence[Any], parallelism: int) -> list[Any]:
-    if parallelism <= 1 or len(items) <= 1:
-        return [fn(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(parallelism, len(items))) as pool:
-        return list(pool.map(fn, items))
-
-
 def _connector_ids(
     client: Client, declared: Sequence[Declared], states: dict[int, Any]
 ) -> dict[str, str | None]:
@@ -120,10 +111,12 @@ def plan_all(
     declared: Sequence[Declared],
     *,
     parallelism: int = DEFAULT_PARALLELISM,
-    validate: Callable[[Client, Any], None] | None = None,
+    validate: Callable[[Client, Sequence[Any], int], None] | None = None,
 ) -> list[Planned]:
-    """Read and plan every declared object (no writes); ``validate(client, plan)`` runs the
-    server's checks on each plan that would send content, in parallel, before anything is written."""
+    """Read and plan every declared object (no writes); ``validate(client, plans, parallelism)``
+    runs the server's checks on the plans that would send content, before anything is written
+    (for workflows: ``b3os.workflow.apply.validate_plans``, which runs them at twice
+    ``parallelism`` and sends each distinct definition once)."""
     states: dict[int, Any] = {}
     by_kind: dict[str, list[int]] = {}
     for index, item in enumerate(declared):
@@ -146,8 +139,7 @@ def plan_all(
 
         raise errors[0] if len(errors) == 1 else FileErrors(errors)
     if validate is not None:
-        checked = [p for p in planned if not p.waits_for and p.plan.changed]
-        _pool_map(lambda p: validate(client, p.plan), checked, parallelism)
+        validate(client, [p.plan for p in planned if not p.waits_for and p.plan.changed], parallelism)
     return planned
 
 
@@ -158,15 +150,18 @@ def apply_all(
     parallelism: int = DEFAULT_PARALLELISM,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Apply every plan, kind by kind in registry order, objects of one kind in parallel."""
+    """Apply every plan, kind by kind in registry order, objects of one kind in parallel.
+
+    ``on_done(outcome)`` is called as each object finishes, in completion order, from the worker
+    thread that applied it (so possibly from several threads at once: it must be thread-safe);
+    the returned list is in declared order whatever the completion order."""
     from b3os.kinds import KINDS
 
     outcomes: dict[int, Outcome] = {}
     failed: set[tuple[str, str]] = set()  # (kind name, natural name) of what failed or was skipped
     created: dict[str, str] = {}  # connector name → id, for workflows waiting on it
 
-    def run(index: int) -> Outcome:
-        item = planned[index]
+    def attempt(item: Planned) -> Outcome:
         blocked = _blocked_by(item, failed)
         if blocked is not None:
             return Outcome(item, skipped=f"not applied: it depends on {blocked}, which was not applied")
@@ -178,17 +173,21 @@ def apply_all(
             return Outcome(item, error=exc)
         return Outcome(item, result=result, outputs=dict(result.outputs))
 
+    def run(index: int) -> Outcome:
+        outcome = attempt(planned[index])
+        if on_done is not None:
+            on_done(outcome)  # as each object finishes (a progress display), from its worker thread
+        return outcome
+
     for kind in KINDS:
         indexes = [i for i, p in enumerate(planned) if p.declared.kind.name == kind.name]
-        for index, outcome in zip(indexes, _pool_map(run, indexes, parallelism), strict=True):
+        for index, outcome in zip(indexes, pool_map(run, indexes, parallelism), strict=True):
             outcomes[index] = outcome
             name = _natural_name(outcome.planned)
             if not outcome.ok:
                 failed.add((kind.name, name))
             elif kind.name == "connector" and outcome.result is not None and outcome.result.state is not None:
                 created[name] = outcome.result.state.id
-            if on_done is not None:
-                on_done(outcome)
     return [outcomes[i] for i in range(len(planned))]
 
 

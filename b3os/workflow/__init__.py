@@ -6,7 +6,14 @@ optimistic locking; ``ensure`` does all three. Pulumi's check/diff/create/update
 Ansible's check and diff modes and ``b3os plan/apply`` are thin mappings of these.
 """
 
-from b3os.workflow.apply import ApplyResult, apply, ensure, validate_on_server, validate_remotely
+from b3os.workflow.apply import (
+    ApplyResult,
+    apply,
+    ensure,
+    validate_on_server,
+    validate_plans,
+    validate_remotely,
+)
 from b3os.workflow.outputs import OUTPUT_KEYS, outputs_of, predicted_outputs, state_from_outputs
 from b3os.workflow.plan import Action, ActionKind, Plan, WorkflowDiff, plan, public_state
 from b3os.workflow.spec import DESIRED_STATES, DesiredState, WorkflowSpec
@@ -34,5 +41,6 @@ __all__ = [
     "read_many",
     "state_from_outputs",
     "validate_on_server",
+    "validate_plans",
     "validate_remotely",
 ]

@@ -13,9 +13,12 @@ and the next plan's first action is the ``pause``.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from b3os._pool import DEFAULT_PARALLELISM, pool_map, validation_parallelism
 from b3os._retry import RETRY_STATUSES
 from b3os.client import Client
 from b3os.errors import (
@@ -35,7 +38,15 @@ from b3os.workflow.plan import Action, ActionKind, Plan, WorkflowDiff, plan
 from b3os.workflow.spec import WorkflowSpec
 from b3os.workflow.state import WorkflowState, read, state_of
 
-__all__ = ["ApplyResult", "CreateConflictError", "apply", "ensure", "validate_on_server", "validate_remotely"]
+__all__ = [
+    "ApplyResult",
+    "CreateConflictError",
+    "apply",
+    "ensure",
+    "validate_on_server",
+    "validate_plans",
+    "validate_remotely",
+]
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,27 @@ def validate_remotely(client: Client, plan: Plan) -> None:
     """Ask the server's validator about a definition this plan would send; raise before any write."""
     if plan.sends_definition:
         validate_on_server(client, plan.spec)
+
+
+def validate_plans(client: Client, plans: Iterable[Plan], *, parallelism: int = DEFAULT_PARALLELISM) -> None:
+    """The server's validator on every definition these plans would send, before any write: the
+    one validation phase of ``b3os apply`` and of the bulk Ansible module.
+
+    Validations have no side effects, so they run ``validation_parallelism(parallelism)`` at a
+    time (twice the writes' bound); each distinct (name, definition) is sent once per call (the
+    server's answer depends on nothing else). The first refusal in the plans' order is raised as
+    ``DefinitionError`` (validations not started yet are then not sent)."""
+    distinct: dict[tuple[str, str], WorkflowSpec] = {}
+    for the_plan in plans:
+        spec = the_plan.spec
+        if the_plan.sends_definition and spec.definition is not None:
+            key = (spec.name or "Untitled", json.dumps(spec.definition, sort_keys=True, default=str))
+            distinct.setdefault(key, spec)
+    pool_map(
+        lambda spec: validate_on_server(client, spec),
+        list(distinct.values()),
+        validation_parallelism(parallelism),
+    )
 
 
 def ensure(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from b3os.client import Client
@@ -25,7 +24,7 @@ from b3os.errors import ConfigError, DefinitionError
 from b3os.kinds import get
 from b3os.resource.files import Declared
 from b3os.resource.fleet import DEFAULT_PARALLELISM, FleetError, Planned, apply_all
-from b3os.workflow.apply import ApplyResult, apply, validate_remotely
+from b3os.workflow.apply import ApplyResult, apply, validate_plans
 from b3os.workflow.files import load_specs
 from b3os.workflow.plan import Plan, plan
 from b3os.workflow.spec import WorkflowSpec
@@ -38,7 +37,8 @@ def plan_specs(
     client: Client, specs: Sequence[WorkflowSpec], *, parallelism: int = DEFAULT_PARALLELISM
 ) -> list[Plan]:
     """Read every workflow, plan each, and have the server validate every definition a plan
-    would send; raises before anything is written."""
+    would send (``validate_plans``: twice ``parallelism`` at a time, each distinct one once);
+    raises before anything is written."""
     labels: dict[str, str] = {}
     for spec in specs:
         key = spec.id or f"name:{spec.name}"
@@ -47,10 +47,7 @@ def plan_specs(
         labels[key] = spec.label
     states = read_many(client, specs, parallelism=parallelism)
     plans = [plan(spec, state) for spec, state in zip(specs, states, strict=True)]
-    sending = [p for p in plans if p.sends_definition]
-    if sending:
-        with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(sending)))) as pool:
-            list(pool.map(lambda p: validate_remotely(client, p), sending))
+    validate_plans(client, plans, parallelism=parallelism)
     return plans
 
 

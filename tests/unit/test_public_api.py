@@ -63,11 +63,49 @@ def test_import_b3os_is_cheap() -> None:
 
 
 def test_client_and_models_do_not_import_heavy_dependencies() -> None:
-    heavy = ("rich", "yaml", "fastapi", "uvicorn", "pulumi", "ansible", "click", "pygments", "b3os.local")
+    # issue 14: the import (paid by every Ansible task) loads no HTTP stack, no sub-API, no SSE
+    # reader and no optional dependency; they load when a Client is built or a sub-API first used.
+    heavy = (
+        "rich", "yaml", "fastapi", "uvicorn", "pulumi", "ansible", "click", "pygments", "b3os.local",
+        "httpx", "httpcore", "b3os._http", "b3os._transport", "b3os._api.runs", "b3os._api.workflows",
+        "b3os._sse", "email.utils",
+    )  # fmt: skip
     loaded = _fresh(
         f"import sys, json, b3os.client, b3os.models; print(json.dumps({{m: m in sys.modules for m in {heavy!r}}}))"
     )
     assert not any(loaded.values()), loaded
+
+
+def test_a_client_loads_httpx_and_only_the_sub_apis_it_uses() -> None:
+    code = (
+        "import sys, json\n"
+        "from b3os.client import Client\n"
+        "from b3os import _http\n"  # the test's own transport needs httpx: loaded the way b3os loads it
+        "_h = _http.httpx\n"
+        "def answer(request):\n"
+        "    return _h.Response(200, json={'code': 0, 'message': 'ok', 'data': {'items': [], 'hasMore': False}})\n"
+        "with Client(base_url='https://api.example.test', api_key='k-1', transport=_h.MockTransport(answer)) as c:\n"
+        "    built = {m: m in sys.modules for m in ('b3os._transport', 'b3os._api.workflows', 'b3os._api.runs')}\n"
+        "    list(c.iter_workflows())\n"
+        "    used = {m: m in sys.modules for m in ('b3os._api.workflows', 'b3os._api.runs', 'b3os._sse', 'rich')}\n"
+        "print(json.dumps({'built': built, 'used': used}))"
+    )
+    loaded = _fresh(code)
+    assert loaded["built"] == {"b3os._transport": True, "b3os._api.workflows": False, "b3os._api.runs": False}
+    assert loaded["used"] == {
+        "b3os._api.workflows": True,
+        "b3os._api.runs": False,
+        "b3os._sse": False,
+        "rich": False,
+    }
+
+
+def test_httpx_loaded_by_b3os_has_no_cli_guard_left_behind() -> None:
+    # b3os._http keeps httpx's optional CLI out of its import, then removes its sys.modules guard.
+    loaded = _fresh(
+        "import sys, json, b3os._http; print(json.dumps({'guard': sys.modules.get('httpx._main', 0) is None}))"
+    )
+    assert loaded == {"guard": False}
 
 
 def test_engine_kinds_and_providers_do_not_import_the_cli_stack() -> None:

@@ -1,4 +1,4 @@
-"""bounded_map: at most N at once (and really N at once), input order, errors raised."""
+"""pool_map: at most N at once (and really N at once), input order, errors raised."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from b3os.resource.parallel import bounded_map
+from b3os._pool import pool_map
 
 
 def test_runs_exactly_parallelism_at_once_and_keeps_input_order() -> None:
@@ -25,13 +25,13 @@ def test_runs_exactly_parallelism_at_once_and_keeps_input_order() -> None:
             running[0] -= 1
         return i * i
 
-    assert bounded_map(call, list(range(8)), 4) == [i * i for i in range(8)]
+    assert pool_map(call, list(range(8)), 4) == [i * i for i in range(8)]
     assert peak[0] == 4
 
 
 def test_one_at_a_time_and_errors_propagate() -> None:
     seen: list[int] = []
-    assert bounded_map(seen.append, [3, 1, 2], 1) == [None, None, None]
+    assert pool_map(seen.append, [3, 1, 2], 1) == [None, None, None]
     assert seen == [3, 1, 2]
 
     def fail(i: int) -> int:
@@ -40,4 +40,4 @@ def test_one_at_a_time_and_errors_propagate() -> None:
         return i
 
     with pytest.raises(ValueError, match="two"):
-        bounded_map(fail, [1, 2, 3], 3)
+        pool_map(fail, [1, 2, 3], 3)
