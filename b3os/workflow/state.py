@@ -22,7 +22,7 @@ from b3os.models import Workflow
 from b3os.workflow.owner import owner_of
 from b3os.workflow.spec import WorkflowSpec
 
-__all__ = ["Content", "WorkflowState", "content_of", "read", "read_many", "state_of"]
+__all__ = ["Content", "WorkflowState", "content_of", "read", "read_by_id", "read_many", "state_of"]
 
 
 @dataclass(frozen=True)
@@ -181,6 +181,11 @@ def _by_name(client: Client, spec: WorkflowSpec, by_name: dict[str, list[str]]) 
             if state.owner == wanted:
                 return state
     return None
+
+
+def read_by_id(client: Client, workflow_id: str) -> WorkflowState | None:
+    """The workflow with this id (its owner marker included), or ``None`` when there is none."""
+    return _read_id(client, workflow_id, must_exist=False)
 
 
 def _read_id(client: Client, workflow_id: str, *, must_exist: bool) -> WorkflowState | None:
