@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from b3os._pool import pool_map
 from b3os.client import MAX_PAGE_SIZE as PAGE_SIZE
 from b3os.client import Client
 from b3os.errors import ConfigError, NotFoundError
@@ -22,7 +22,7 @@ from b3os.models import Workflow
 from b3os.workflow.owner import owner_of
 from b3os.workflow.spec import WorkflowSpec
 
-__all__ = ["Content", "WorkflowState", "content_of", "read", "read_many", "state_of"]
+__all__ = ["Content", "WorkflowState", "content_of", "read", "read_by_id", "read_many", "state_of"]
 
 
 @dataclass(frozen=True)
@@ -140,10 +140,7 @@ def read_many(
 def _each(
     fn: Callable[[WorkflowSpec], WorkflowState | None], specs: Sequence[WorkflowSpec], parallelism: int
 ) -> list[WorkflowState | None]:
-    if parallelism <= 1 or len(specs) <= 1:
-        return [fn(spec) for spec in specs]
-    with ThreadPoolExecutor(max_workers=min(parallelism, len(specs))) as pool:
-        return list(pool.map(fn, specs))  # in input order, whatever order they finish in
+    return pool_map(fn, specs, parallelism)  # in input order, whatever order they finish in
 
 
 def _with_pin(client: Client, spec: WorkflowSpec, state: WorkflowState | None) -> WorkflowState | None:
@@ -181,6 +178,11 @@ def _by_name(client: Client, spec: WorkflowSpec, by_name: dict[str, list[str]]) 
             if state.owner == wanted:
                 return state
     return None
+
+
+def read_by_id(client: Client, workflow_id: str) -> WorkflowState | None:
+    """The workflow with this id (its owner marker included), or ``None`` when there is none."""
+    return _read_id(client, workflow_id, must_exist=False)
 
 
 def _read_id(client: Client, workflow_id: str, *, must_exist: bool) -> WorkflowState | None:

@@ -33,7 +33,7 @@ if HAS_B3OS:
     from b3os.definition import load_definition, parse_document, template_damage
     from b3os.errors import ConfigError
     from b3os.workflow import WorkflowSpec
-    from b3os.workflow.bulk import apply_specs, load_spec_texts
+    from b3os.workflow.bulk import apply_bulk, load_spec_texts
 
 STATE_CHOICES = ["present", "draft", "published", "paused", "archived", "absent"]
 # Ansible's vocabulary onto the shared layer's four states. present = published, as in Pulumi
@@ -87,6 +87,7 @@ def _workflows_kind():
             src_files=dict(type="dict"),
             state=dict(type="str", default="present", choices=STATE_CHOICES),
             owner=dict(OWNER),
+            prune=dict(type="bool", default=False),
         ),
         required_one_of=[("workflows", "src", "src_files")],
         supports_check_mode=True,
@@ -222,20 +223,40 @@ def _item_result(module, applied):
     )
 
 
+def _pruned_result(module, applied):
+    """One archive of ``prune``: an undeclared workflow this task's owner owns."""
+    spec = applied.plan.spec
+    return dict(
+        id=spec.id,
+        name=spec.name,
+        source="prune %s (%s)" % (spec.name, spec.id),
+        changed=bool(applied.changed),
+        actions=list(applied.actions),
+        changes=redacted(module, applied.diff.describe()),
+    )
+
+
 def run(kind):
     """The whole module: argument spec from the table, specs, the shared apply, results."""
     module = AnsibleModule(**KINDS[kind]())
     require_b3os(module)
     result = dict(changed=False, actions=[], changes=[])
+    prune_owner = None
     if kind == "workflows":
         result["results"] = []
+        result["pruned"] = []
+        if module.params.get("prune"):
+            prune_owner = module.params.get("owner") or "ansible"
     try:
         specs = _specs(kind, module)
         client = make_client(module)
         with client:
-            applied = apply_specs(client, [pair[1] for pair in specs], dry_run=module.check_mode)
+            bulk = apply_bulk(
+                client, [pair[1] for pair in specs], dry_run=module.check_mode, prune_owner=prune_owner
+            )
     except B3OSError as err:
         fail_from_error(module, err, **result)
+    applied = bulk.applied
 
     diffs = []
     for (label, spec), one in zip(specs, applied):
@@ -248,8 +269,13 @@ def run(kind):
         else:
             item.update(workflow_name=spec.name, source=label)
             result["results"].append(item)
+    for one in bulk.pruned:
+        item = _pruned_result(module, one)
+        if module._diff:
+            diffs.extend(_diffs(module, item["source"], one))
+        result["pruned"].append(item)
     if kind == "workflows":
-        items = result["results"]
+        items = result["results"] + result["pruned"]
         result.update(
             changed=any(i["changed"] for i in items),
             actions=["%s: %s" % (i["source"], a) for i in items for a in i["actions"]],

@@ -17,7 +17,8 @@ description:
     write, so bad input in any item means no write at all.
   - Per-item results in RV(results); C(changed) is true when any item changed. Check mode and diff
     mode work as in M(b3os.b3os.workflow).
-  - Workflows not listed are left alone (this module does not prune).
+  - Workflows not listed are left alone, unless O(prune=true): then the task also archives every
+    live workflow of the organization marked with this task's O(owner) that it does not declare.
 extends_documentation_fragment:
   - b3os.b3os.auth
   - ansible.builtin.action_common_attributes
@@ -100,8 +101,26 @@ options:
   owner:
     description:
       - The owner marker written on the workflows this task manages, as in M(b3os.b3os.workflow).
+      - With O(prune=true), give the declared set its own owner (for example V(team-payments)).
+      - Changing the owner of workflows already managed under another owner is an explicit adopt,
+        as everywhere else; list them with O(workflows[].id) once (an id adopts), else the task
+        fails naming their current owner.
     type: str
     default: ansible
+  prune:
+    description:
+      - Also archive every live (not archived) workflow of the organization whose owner marker is
+        O(owner) and that this task does not declare (the files of O(src) and the O(workflows)
+        items, compared by id after reading). Workflows without an owner marker, or marked by
+        another owner, are never archived.
+      - The archives are planned with the declared workflows, before the first write; check mode
+        predicts them, diff mode shows them, RV(pruned) lists them.
+      - Refused, before any request, with the default owner V(ansible) (every play that sets no
+        owner shares it, so pruning under it would archive other plays' workflows).
+      - Cost, the organization's workflow listing carries no owner marker, so each live
+        workflow not declared costs one GET, made in parallel (ten at a time).
+    type: bool
+    default: false
 notes:
   - Run it where b3os-iac is installed, normally the controller (C(hosts=localhost) or
     C(delegate_to=localhost)).
@@ -126,6 +145,16 @@ EXAMPLES = r"""
       - name: intake
         definition_file: intake.yaml
         state: paused
+
+- name: The team's workflows are exactly these two (any other one marked team-payments is archived)
+  b3os.b3os.workflows:
+    owner: team-payments
+    prune: true
+    workflows:
+      - name: invoice intake
+        definition_file: invoice-intake.yaml
+      - name: refunds
+        definition_file: refunds.yaml
 """
 
 RETURN = r"""
@@ -167,8 +196,36 @@ results:
     live_version:
       description: The live version number, if any.
       type: int
+pruned:
+  description:
+    - The workflows O(prune) archived (or would archive, in check mode), sorted by id; empty
+      without O(prune).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The workflow id.
+      type: str
+    name:
+      description: The workflow name.
+      type: str
+    source:
+      description: C(prune NAME (ID)), the prefix of its lines in RV(actions), RV(changes) and the diff.
+      type: str
+    changed:
+      description: Whether it was (or would be) archived.
+      type: bool
+    actions:
+      description: The API actions taken for it (V(archive)).
+      type: list
+      elements: str
+    changes:
+      description: One line per managed key that differs.
+      type: list
+      elements: str
 actions:
-  description: Every action, prefixed by its item's source.
+  description: Every action, prefixed by its item's source (the archives of O(prune) last).
   returned: always
   type: list
   elements: str

@@ -16,6 +16,7 @@ import pytest
 from b3os.errors import AuthenticationError, ValidationFailedError
 from b3os.models import ValidationItem
 from b3os.workflow import apply, plan
+from b3os.workflow.bulk import Bulk
 
 from ansible_collections.b3os.b3os.plugins.module_utils import b3os_common, b3os_workflow
 from ansible_collections.b3os.b3os.plugins.modules import workflow
@@ -32,24 +33,24 @@ DEFINITION = {
 
 
 class Recorder:
-    """Stands in for b3os.workflow.bulk.apply_specs: records its inputs, predicts against no workflow."""
+    """Stands in for b3os.workflow.bulk.apply_bulk: records its inputs, predicts against no workflow."""
 
     def __init__(self, error=None):
         self.calls = []
         self.error = error
 
-    def __call__(self, client, specs, dry_run=False):
+    def __call__(self, client, specs, dry_run=False, prune_owner=None):
         for spec in specs:
-            self.calls.append(dict(spec=spec, dry_run=dry_run))
+            self.calls.append(dict(spec=spec, dry_run=dry_run, prune_owner=prune_owner))
         if self.error is not None:
             raise self.error
-        return [apply(client, plan(spec, None), dry_run=True) for spec in specs]
+        return Bulk([apply(client, plan(spec, None), dry_run=True) for spec in specs], [])
 
 
 @pytest.fixture
 def ensure(monkeypatch):
     recorder = Recorder()
-    monkeypatch.setattr(b3os_workflow, "apply_specs", recorder)
+    monkeypatch.setattr(b3os_workflow, "apply_bulk", recorder)
     return recorder
 
 
@@ -147,7 +148,7 @@ def test_intact_expressions_do_not_warn(run_module, ensure):
 
 def test_wrong_key_fails_with_a_clear_401_and_no_key(run_module, monkeypatch):
     err = AuthenticationError("invalid API key", status_code=401, code=401001, request_id="req_1")
-    monkeypatch.setattr(b3os_workflow, "apply_specs", Recorder(error=err))
+    monkeypatch.setattr(b3os_workflow, "apply_bulk", Recorder(error=err))
     result = run_module(workflow, dict(name="wf", definition=DEFINITION))
     out = run_module.stdout
     assert result["failed"] is True
@@ -159,7 +160,7 @@ def test_wrong_key_fails_with_a_clear_401_and_no_key(run_module, monkeypatch):
 def test_server_validation_failure_names_node_and_field(run_module, monkeypatch):
     item = ValidationItem(message="log needs a message", node_id="log_message", field="payload.message")
     err = ValidationFailedError("invalid definition", status_code=400, code=400228, items=[item])
-    monkeypatch.setattr(b3os_workflow, "apply_specs", Recorder(error=err))
+    monkeypatch.setattr(b3os_workflow, "apply_bulk", Recorder(error=err))
     result = run_module(workflow, dict(name="wf", definition=DEFINITION), check=True)
     assert result["failed"] is True
     assert result["items"][0]["node_id"] == "log_message"
@@ -195,12 +196,12 @@ def test_old_package_is_a_clear_failure(run_module, monkeypatch):
 def test_trigger_secret_is_masked_in_results(run_module, monkeypatch):
     secret = "whsec_unit_trigger_secret_value"
 
-    def fake(client, specs, dry_run=False):
+    def fake(client, specs, dry_run=False, prune_owner=None):
         result = apply(client, plan(specs[0], None), dry_run=True)
         result.outputs["trigger_secret"] = secret
-        return [result]
+        return Bulk([result], [])
 
-    monkeypatch.setattr(b3os_workflow, "apply_specs", fake)
+    monkeypatch.setattr(b3os_workflow, "apply_bulk", fake)
     run_module(workflow, dict(name="wf", definition=DEFINITION), check=True, diff=True)
     out = run_module.stdout
     assert secret not in out and API_KEY not in out

@@ -2,7 +2,7 @@
 # Apache License 2.0 (see LICENSE at https://www.apache.org/licenses/LICENSE-2.0)
 
 """The bulk workflows module: list items and src files become specs, per-item results come back.
-apply_specs is replaced by the predicting recorder of test_workflow (no test here can write)."""
+apply_bulk is replaced by the predicting recorder of test_workflow (no test here can write)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from .test_workflow import DEFINITION, EXPR, Recorder
 @pytest.fixture
 def recorder(monkeypatch):
     one = Recorder()
-    monkeypatch.setattr(b3os_workflow, "apply_specs", one)
+    monkeypatch.setattr(b3os_workflow, "apply_bulk", one)
     return one
 
 
