@@ -34,9 +34,12 @@ occurrence number). Runs that started while the source was disconnected are foun
 workflow's (or the organization's) runs started since the cursor's start time; the workflow feed
 (``GET /v1/workflows/{id}/runs/stream``) only makes new runs show up at once. The cursor (ids
 delivered per unfinished run, finished runs, start time) is written to ``cursor_file`` after the
-rulebook has taken each event off the queue. A source killed after an event was taken and before
-the write redelivers that one event with the same ``event_id`` (at-least-once in that window);
-rules that must act once can compare ``event.b3os.event_id``.
+rulebook has taken each event off the queue, one event at a time. Stopped normally (SIGTERM or
+SIGINT, which ansible-rulebook turns into a cancellation of the source), the source records the
+event the rulebook took and not one still queued: exactly once across the restart. Killed
+(SIGKILL) after an event was taken and before the write, it redelivers that one event with the
+same ``event_id`` (at-least-once in that window); rules that must act once can compare
+``event.b3os.event_id``.
 
 Needs the b3os-iac Python package in the Python that runs ansible-rulebook.
 """
@@ -198,19 +201,29 @@ class RunEvents:
         self.following: set[str] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stop = threading.Event()
+        self.delivering = asyncio.Lock()
         self.errors: asyncio.Queue[BaseException] = asyncio.Queue()
 
-    # -- delivery (runs in the event loop: no locks needed) -------------------------------------
+    # -- delivery (runs in the event loop) ------------------------------------------------------
 
     async def deliver(self, event: Any, event_id: str, workflow_id: str | None) -> None:
+        # One delivery at a time: at most one event is handed out and not yet in the cursor, so
+        # a stop can tell whether the consumer has it (the queue is empty) or not.
+        async with self.delivering:
+            await self._deliver(event, event_id, workflow_id)
+
+    async def _deliver(self, event: Any, event_id: str, workflow_id: str | None) -> None:
         run_id = event.run_id
-        if self.cursor.seen(run_id, event_id):
+        if self.stop.is_set() or self.cursor.seen(run_id, event_id):
             return
         terminal = event.type == RUN_TERMINAL or (
             event.type.startswith("run_") and event.status in TERMINAL_STATUSES
         )
-        wanted = self.node_events or event.type.startswith("run_")
-        if wanted:
+        if not (self.node_events or event.type.startswith("run_")):
+            self.cursor.record(run_id, event_id, terminal)  # not wanted: only remembered
+            return
+        handed = False
+        try:
             await self.queue.put(
                 {
                     "b3os": {
@@ -224,11 +237,17 @@ class RunEvents:
                     }
                 }
             )
+            handed = True
             # Commit once the consumer has taken the event off the queue (ansible-rulebook hands
             # sources a FilteredQueue wrapping the real asyncio.Queue as .queue).
             while self._pending() and not self.stop.is_set():
                 await asyncio.sleep(0.005)
-        self.cursor.record(run_id, event_id, terminal)
+        finally:
+            # Also when a normal stop (SIGTERM/SIGINT: ansible-rulebook cancels the source)
+            # interrupts the wait: an event the consumer took is recorded, one still queued is
+            # not (it is delivered again after the restart). Exactly once across a normal stop.
+            if handed and not self._pending():
+                self.cursor.record(run_id, event_id, terminal)
 
     def _pending(self) -> int:
         inner = getattr(self.queue, "queue", self.queue)
