@@ -17,7 +17,7 @@ description:
     write, so bad input in any item means no write at all.
   - Per-item results in RV(results); C(changed) is true when any item changed. Check mode and diff
     mode work as in M(b3os.b3os.workflow).
-  - Workflows not listed are left alone, unless O(prune=true): then the task also archives every
+  - Workflows not listed are left alone, unless O(prune=true), with which the task also archives every
     live workflow of the organization marked with this task's O(owner) that it does not declare.
 extends_documentation_fragment:
   - b3os.b3os.auth

@@ -370,6 +370,9 @@ class RunEvents:
             raise await self.errors.get()
         finally:
             self.stop.set()
+            # A stop's KeyboardInterrupt may have cut a cursor write short (record() updates the
+            # cursor in memory first): write it whole once more, after the last delivery.
+            self.cursor.save()
 
 
 async def main(queue: asyncio.Queue[Any], args: dict[str, Any]) -> None:
