@@ -274,7 +274,12 @@ class B3OSProvider(Provider):
 
         if self._engine is None:
             self._engine = engine_pb2_grpc.EngineStub(grpc.aio.insecure_channel(self._engine_address))
-        await self._engine.Log(engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn))
+        try:
+            await self._engine.Log(
+                engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn)
+            )
+        except grpc.RpcError:  # a warning must never fail the check: the plugin's stderr is logged
+            print(f"warning: {message}", file=sys.stderr)
 
     async def _blocking(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
