@@ -331,7 +331,8 @@ class B3OSProvider(Provider):
             identity_unknown = any(
                 f.role in ("id", "key") and property_name(f) in decoded.unknown for f in kind.fields
             )
-            spec, failed = _build_all(kind, decoded.values)
+            adopting = decoded.values.get(id_name or "") is not None or decoded.adopt_by_name
+            spec, failed = _build_all(kind, decoded.values, owner=owner_of(request.urn, adopt=adopting))
             if not (decoded.unknown and identity_unknown):
                 problems.extend(failed)
             if spec is not None:
@@ -342,7 +343,7 @@ class B3OSProvider(Provider):
                         if f.role == "state" or (f.type == "object" and isinstance(given, str)):
                             inputs[property_name(f)] = from_python(canonical, secret=f.name in decoded.secret)
         if not problems and spec is not None and not decoded.unknown:
-            report = await self._preview_checks(kind, decoded, request)
+            report = await self._preview_checks(kind, spec, request)
             problems.extend(report.problems)
             for warning in report.warnings:
                 await self._warn(request.urn, warning)
@@ -355,13 +356,12 @@ class B3OSProvider(Provider):
         # No property on the failure: Pulumi would print the whole value (the definition) before it.
         return CheckResponse(inputs=inputs, failures=[CheckFailure("", p) for p in problems])
 
-    async def _preview_checks(self, kind: Kind, decoded: Decoded, request: CheckRequest) -> PreviewReport:
-        """The kind's server-side checks (the same as the dynamic provider's: the validator when
-        the definition changed, the owner of a same-named object before a create)."""
+    async def _preview_checks(self, kind: Kind, spec: Any, request: CheckRequest) -> PreviewReport:
+        """The kind's server-side checks on the spec ``check`` built (with this stack as owner):
+        the same as the dynamic provider's — the validator when the definition changed, the owner
+        of a same-named object before a create."""
         previous = decode_inputs(kind, request.old_inputs).values if request.old_inputs else None
-        adopting = decoded.values.get(_id_field(kind) or "") is not None or decoded.adopt_by_name
-        owned = kind.build(decoded.values, validate=False, owner=owner_of(request.urn, adopt=adopting))
-        return await self._blocking(lambda: kind.preview_checks(self.session.client, owned, previous))
+        return await self._blocking(lambda: kind.preview_checks(self.session.client, spec, previous))
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         kind = self._kind(request.type)
@@ -495,7 +495,9 @@ def owner_of(urn: str, *, adopt: bool = False, adopt_unowned: bool = False) -> O
     return Owner(f"pulumi:{project}/{stack}", adopt=adopt, adopt_unowned=adopt_unowned)
 
 
-def _build_all(kind: Kind, values: dict[str, Any]) -> tuple[Any | None, list[str]]:
+def _build_all(
+    kind: Kind, values: dict[str, Any], *, owner: Owner | None = None
+) -> tuple[Any | None, list[str]]:
     """``kind.build``, reporting every bad field, not only the first: the field a failure names
     is set aside and the rest built again. Messages use the Pulumi property names."""
     spellings = {f.name: property_name(f) for f in input_fields(kind) if property_name(f) != f.name}
@@ -504,7 +506,7 @@ def _build_all(kind: Kind, values: dict[str, Any]) -> tuple[Any | None, list[str
     problems: list[str] = []
     for _ in range(len(kind.fields) + 1):
         try:
-            spec = kind.build(values, validate=True)
+            spec = kind.build(values, validate=True, owner=owner)
             return (None if problems else spec), problems
         except B3OSError as exc:
             message = str(exc)
