@@ -36,7 +36,9 @@ workflow's (or the organization's) runs started since the cursor's start time; t
 delivered per unfinished run, finished runs, start time) is written to ``cursor_file`` after the
 rulebook has taken each event off the queue, one event at a time. Stopped normally (SIGTERM or
 SIGINT, which ansible-rulebook turns into a cancellation of the source), the source records the
-event the rulebook took and not one still queued: exactly once across the restart. Killed
+event the rulebook took and not one still queued: exactly once across the restart. (While it
+runs, the source has the event loop take the two signals and then call the handler that was
+installed before, so that the stop lands between two steps, never inside a delivery.) Killed
 (SIGKILL) after an event was taken and before the write, it redelivers that one event with the
 same ``event_id`` (at-least-once in that window); rules that must act once can compare
 ``event.b3os.event_id``.
@@ -49,6 +51,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import threading
 from datetime import datetime, timezone
 from typing import Any
@@ -177,6 +180,51 @@ def _event_key(event: Any, counts: dict[tuple[str, str], int]) -> str:
     key = (event.type, node)
     counts[key] = counts.get(key, 0) + 1
     return "%s/%s/%s/%d" % (event.run_id, event.type, node, counts[key])
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_active: set[RunEvents] = set()
+_previous: dict[int, Any] = {}
+
+
+def _on_stop_signal(signum: int) -> None:
+    """SIGINT/SIGTERM, run by the event loop between two steps of its tasks: stop every source,
+    then what the process had installed (ansible-rulebook's handler raises KeyboardInterrupt)."""
+    for source in list(_active):
+        source.stop.set()
+    previous = _previous.get(signum)
+    if callable(previous):
+        previous(signum, None)
+    elif previous != signal.SIG_IGN:  # SIG_DFL: die of the signal, as without the source
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+
+def _take_stop_signals(source: RunEvents, loop: asyncio.AbstractEventLoop) -> None:
+    """While sources run, SIGINT/SIGTERM go through the loop. Raised by a plain Python handler,
+    the KeyboardInterrupt lands at any bytecode of the main thread, e.g. between the hand-out of
+    an event and its cursor write (a duplicate after the restart); from the loop, the stop
+    cancels the source at an await, where a delivery knows whether the consumer took its event."""
+    if not _active:
+        for signum in _STOP_SIGNALS:
+            previous = signal.getsignal(signum)
+            try:
+                loop.add_signal_handler(signum, _on_stop_signal, signum)
+            except (ValueError, RuntimeError, NotImplementedError):
+                continue  # not the main thread, or no signals on this loop: stops land as before
+            _previous[signum] = previous
+    _active.add(source)
+
+
+def _give_back_stop_signals(source: RunEvents, loop: asyncio.AbstractEventLoop) -> None:
+    _active.discard(source)
+    if _active:
+        return
+    for signum, previous in list(_previous.items()):
+        del _previous[signum]
+        if not loop.is_closed():
+            loop.remove_signal_handler(signum)
+        signal.signal(signum, previous)
 
 
 class RunEvents:
@@ -357,6 +405,13 @@ class RunEvents:
 
     async def run(self) -> None:
         self.loop = asyncio.get_running_loop()
+        _take_stop_signals(self, self.loop)
+        try:
+            await self._run()
+        finally:
+            _give_back_stop_signals(self, self.loop)
+
+    async def _run(self) -> None:
         client = self.client_factory()
         with client:
             workflow_ids = await asyncio.to_thread(self._resolve, client)
