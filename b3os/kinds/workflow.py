@@ -54,6 +54,18 @@ class WorkflowKind(Kind):
 
         return apply(client, plan, dry_run=dry_run)
 
+    def apply_many(
+        self,
+        client: Client,
+        plans: Sequence[Any],
+        *,
+        parallelism: int,
+        on_done: Callable[[int, Any], None] | None = None,
+    ) -> list[Any]:
+        from b3os.workflow.apply import apply_many
+
+        return list(apply_many(client, plans, parallelism=parallelism, on_done=on_done))
+
     def outputs(self, state: Any | None, spec: Any | None = None) -> dict[str, Any]:
         from b3os.workflow import outputs_of
 

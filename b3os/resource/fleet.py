@@ -5,6 +5,8 @@
   ``terraform -parallelism``); each object's own actions stay in order, and kinds are applied in
   registry order (connectors and webhooks before the workflows that use them, variables after
   their workflows).
+* A kind applies its objects through ``Kind.apply_many``, which may share reads between them
+  (workflows: one read settles every create against concurrent creators).
 * One object's failure does not stop the others: every outcome is reported. What depends on a
   failed object is skipped and says why.
 * Results come back in the order the objects were declared, whatever order they finished in.
@@ -161,28 +163,41 @@ def apply_all(
     failed: set[tuple[str, str]] = set()  # (kind name, natural name) of what failed or was skipped
     created: dict[str, str] = {}  # connector name → id, for workflows waiting on it
 
-    def attempt(item: Planned) -> Outcome:
-        blocked = _blocked_by(item, failed)
-        if blocked is not None:
-            return Outcome(item, skipped=f"not applied: it depends on {blocked}, which was not applied")
-        try:
-            if item.waits_for:
-                item = _replan(client, item, created)
-            result = item.declared.kind.apply(client, item.plan)
-        except B3OSError as exc:
-            return Outcome(item, error=exc)
-        return Outcome(item, result=result, outputs=dict(result.outputs))
-
-    def run(index: int) -> Outcome:
-        outcome = attempt(planned[index])
+    def done(index: int, outcome: Outcome) -> None:
+        outcomes[index] = outcome
         if on_done is not None:
             on_done(outcome)  # as each object finishes (a progress display), from its worker thread
-        return outcome
+
+    def prepare(index: int) -> Planned | None:
+        """The plan to apply, or ``None`` when the object is done already (skipped, or its
+        re-plan against connectors created in this run failed)."""
+        item = planned[index]
+        blocked = _blocked_by(item, failed)
+        if blocked is not None:
+            done(index, Outcome(item, skipped=f"not applied: it depends on {blocked}, which was not applied"))
+            return None
+        if not item.waits_for:
+            return item
+        try:
+            return _replan(client, item, created)
+        except B3OSError as exc:
+            done(index, Outcome(item, error=exc))
+            return None
 
     for kind in KINDS:
         indexes = [i for i, p in enumerate(planned) if p.declared.kind.name == kind.name]
-        for index, outcome in zip(indexes, pool_map(run, indexes, parallelism), strict=True):
-            outcomes[index] = outcome
+        ready = [(i, p) for i, p in zip(indexes, pool_map(prepare, indexes, parallelism), strict=True) if p]
+
+        def applied(position: int, result: Any, ready: list[tuple[int, Planned]] = ready) -> None:
+            index, item = ready[position]
+            if isinstance(result, B3OSError):
+                done(index, Outcome(item, error=result))
+            else:
+                done(index, Outcome(item, result=result, outputs=dict(result.outputs)))
+
+        kind.apply_many(client, [p.plan for _, p in ready], parallelism=parallelism, on_done=applied)
+        for index in indexes:
+            outcome = outcomes[index]
             name = _natural_name(outcome.planned)
             if not outcome.ok:
                 failed.add((kind.name, name))

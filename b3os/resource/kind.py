@@ -68,6 +68,32 @@ class Kind(ABC):
     def apply(self, client: Client, plan: Any, *, dry_run: bool = False) -> Any:
         """Execute the plan with optimistic locking (or only predict it, with ``dry_run``)."""
 
+    def apply_many(
+        self,
+        client: Client,
+        plans: Sequence[Any],
+        *,
+        parallelism: int,
+        on_done: Callable[[int, Any], None] | None = None,
+    ) -> list[Any]:
+        """Apply independent plans of this kind, ``parallelism`` at a time: each plan's result,
+        or the ``B3OSError`` that stopped it, in input order; ``on_done(index, that)`` as each
+        finishes, from its worker thread. By default one ``apply`` per plan; a kind overrides it
+        to share reads between the plans (workflows: one read settles every create)."""
+        from b3os._pool import pool_map
+        from b3os.errors import B3OSError
+
+        def one(index: int) -> Any:
+            try:
+                outcome = self.apply(client, plans[index])
+            except B3OSError as exc:
+                outcome = exc
+            if on_done is not None:
+                on_done(index, outcome)
+            return outcome
+
+        return pool_map(one, range(len(plans)), parallelism)
+
     def ensure(self, client: Client, spec: Any, *, dry_run: bool = False) -> Any:
         """Read, plan and apply in one call."""
         return self.apply(client, self.plan(spec, self.read(client, spec)), dry_run=dry_run)

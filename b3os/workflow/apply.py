@@ -14,7 +14,7 @@ and the next plan's first action is the ``pause``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from b3os.errors import (
 )
 from b3os.models import ValidationItem, Workflow, WorkflowListItem
 from b3os.redact import redact
+from b3os.workflow.converge import earlier_row, live_named, live_named_many
 from b3os.workflow.outputs import outputs_of, predicted_outputs
 from b3os.workflow.owner import marked, new_nonce, nonce_of
 from b3os.workflow.plan import Action, ActionKind, Plan, WorkflowDiff, plan
@@ -42,6 +43,7 @@ __all__ = [
     "ApplyResult",
     "CreateConflictError",
     "apply",
+    "apply_many",
     "ensure",
     "validate_on_server",
     "validate_plans",
@@ -131,8 +133,85 @@ def apply(client: Client, plan: Plan, *, dry_run: bool = False) -> ApplyResult:
     run = _Run(client, plan)
     for action in plan.actions:
         run.execute(action)
-    final = run.final_state()
-    return ApplyResult(True, plan.action_names, plan, final, outputs_of(final, plan.spec))
+        if action.kind is ActionKind.CREATE:
+            run.converge(live_named(client, action.fields["name"]))
+    return run.result()
+
+
+def apply_many(
+    client: Client,
+    plans: Sequence[Plan],
+    *,
+    parallelism: int = DEFAULT_PARALLELISM,
+    on_done: Callable[[int, ApplyResult | B3OSError], None] | None = None,
+) -> list[ApplyResult | B3OSError]:
+    """Apply independent plans ``parallelism`` at a time: each one's result, or the error that
+    stopped it, in input order; ``on_done(index, outcome)`` as each finishes (from its worker).
+
+    The writes of each workflow are those of ``apply``, in the same order, in three phases: every
+    plan up to its create (all of a plan without one), then one read settles all the creates
+    against concurrent creators (``b3os.workflow.converge``: one scan of the organization's live
+    workflows instead of a search per name), then the rest of each created plan (publish,
+    pause). A create then costs the round trips of a create and a publish, like a hand-written
+    parallel loop, plus the few pages of that scan for the whole batch."""
+    runs = [_Run(client, p) for p in plans]
+    creates = [next((i for i, a in enumerate(p.actions) if a.kind is ActionKind.CREATE), -1) for p in plans]
+    results: list[ApplyResult | B3OSError | None] = [None] * len(plans)
+
+    def finish(index: int, outcome: ApplyResult | B3OSError) -> None:
+        results[index] = outcome
+        if on_done is not None:
+            on_done(index, outcome)
+
+    def run_actions(index: int, actions: Sequence[Action]) -> bool:
+        try:
+            for action in actions:
+                runs[index].execute(action)
+        except B3OSError as exc:
+            finish(index, exc)
+            return False
+        return True
+
+    def until_create(index: int) -> bool:
+        """True: created, waiting for the converge; else finished (ok or not)."""
+        actions, cut = plans[index].actions, creates[index]
+        if cut < 0:
+            if not actions:
+                finish(index, apply(client, plans[index]))
+            elif run_actions(index, actions):
+                finish(index, _result(runs[index]))
+            return False
+        return run_actions(index, actions[: cut + 1])
+
+    created = [
+        i for i, waiting in enumerate(pool_map(until_create, range(len(plans)), parallelism)) if waiting
+    ]
+    names = {i: plans[i].actions[creates[i]].fields["name"] for i in created}
+    try:
+        rows = live_named_many(client, names.values(), parallelism=parallelism)
+    except B3OSError as exc:
+        for index in created:
+            finish(index, exc)
+        return [r for r in results if r is not None]
+
+    def settle_and_finish(index: int) -> None:
+        try:
+            runs[index].converge(rows.get(names[index], []))
+        except B3OSError as exc:
+            finish(index, exc)
+            return
+        if run_actions(index, plans[index].actions[creates[index] + 1 :]):
+            finish(index, _result(runs[index]))
+
+    pool_map(settle_and_finish, created, parallelism)
+    return [r for r in results if r is not None]  # every index finished above
+
+
+def _result(run: _Run) -> ApplyResult | B3OSError:
+    try:
+        return run.result()
+    except B3OSError as exc:  # the final re-read, when a response carried no row
+        return exc
 
 
 class _Run:
@@ -227,7 +306,7 @@ class _Run:
         429/5xx-retryable/transport failure we look the name up: a row with our nonce means our
         attempt landed (take it); another live row with the name is someone else's — a clear
         conflict, nothing published; no row means it did not land (create again, after the same
-        backoff the client uses). After the create, ``_converge`` settles a concurrent creator.
+        backoff the client uses). After the create, ``converge`` settles a concurrent creator.
         """
         c = self.client
         budget = c.retry_budget()  # one budget for every attempt, Retry-After included
@@ -249,23 +328,21 @@ class _Run:
                 if landed is not None:
                     self.id, self.version = landed.id, landed.version
                     self.latest, self.live = landed.wire, landed.live_wire
-                    self._converge(f["name"])
                     return
                 if not c.backoff(attempt, getattr(exc, "retry_after", None), budget=budget):
                     raise budget.give_up(exc) from None
                 continue
             self._saw(row, live=False)
-            self._converge(f["name"])
             return
 
     def _landed(self, name: str, nonce: str) -> WorkflowState | None:
         """After a failed POST: the row our own attempt made (our nonce), or ``None`` if nothing
         with the name exists; ``ConflictError`` if only someone else's workflow has it."""
-        for item in _live_named(self.client, name):
+        for item in live_named(self.client, name):
             state = read(self.client, WorkflowSpec(id=item.id))
             if state is not None and nonce_of(state.wire) == nonce:
                 return state
-        others = _live_named(self.client, name)
+        others = live_named(self.client, name)
         if others:
             raise _conflict(
                 name,
@@ -274,18 +351,14 @@ class _Run:
             )
         return None
 
-    def _converge(self, name: str) -> None:
-        """Concurrent creators of one name converge: of the live rows with the name, the earliest
-        created (then the smallest id) stays; a later one — ours — archives itself and this run
-        reports a conflict (nothing else is written for it)."""
+    def converge(self, rows: Iterable[WorkflowListItem]) -> None:
+        """Right after our create: given the live rows with its name, read after it, either ours
+        stays or it is a later copy of a concurrent creator's, which archives itself and reports
+        a conflict (nothing else is written for it). The rule: ``b3os.workflow.converge``."""
         assert self.id is not None
-        rows = _live_named(self.client, name)
-        if not any(item.id != self.id for item in rows):
-            return
-        ours = next((item for item in rows if item.id == self.id), None)
-        order = sorted(rows, key=lambda item: (item.created_at or "", item.id))
-        first = order[0]
-        if ours is None or first.id == self.id:
+        name = self.plan.spec.name or self.id
+        first = earlier_row(rows, self.id)
+        if first is None:
             return
         try:
             self.client.archive_workflow(self.id)
@@ -315,10 +388,9 @@ class _Run:
             return read(self.client, WorkflowSpec(id=self.id))
         return state_of(self.latest, self.live)
 
-
-def _live_named(client: Client, name: str) -> list[WorkflowListItem]:
-    """The live (not archived) workflows named exactly ``name``."""
-    return [item for item in client.iter_workflows(q=name) if item.name == name and item.status != "archived"]
+    def result(self) -> ApplyResult:
+        final = self.final_state()
+        return ApplyResult(True, self.plan.action_names, self.plan, final, outputs_of(final, self.plan.spec))
 
 
 class CreateConflictError(ConflictError):
