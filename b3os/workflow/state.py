@@ -18,7 +18,7 @@ from b3os._pool import pool_map
 from b3os.client import MAX_PAGE_SIZE as PAGE_SIZE
 from b3os.client import Client
 from b3os.errors import ConfigError, NotFoundError
-from b3os.models import Workflow
+from b3os.models import Workflow, WorkflowListItem
 from b3os.workflow.owner import owner_of
 from b3os.workflow.spec import WorkflowSpec
 
@@ -121,7 +121,7 @@ def read_many(
     listing would cost more requests than the searches; the workflows found are then fetched,
     ``parallelism`` at a time (a WAN round trip each)."""
     names = sum(1 for spec in specs if spec.id is None)
-    ids = _ids_by_name(client, item_budget=2 * names * PAGE_SIZE) if names else {}
+    ids = _ids_by_name(client, item_budget=names * PAGE_SIZE) if names else {}
     if ids is None:
         return _each(lambda spec: read(client, spec), specs, parallelism)
     by_name = ids
@@ -211,16 +211,15 @@ def _ids_by_name(
     client: Client, *, q: str | None = None, item_budget: int | None = None
 ) -> dict[str, list[str]] | None:
     """Workflow ids by exact name, over every status (``q`` narrows the listing server-side); the
-    archived ones under ``_ARCHIVED + name``; ``None`` once more than ``item_budget`` were listed."""
-    by_name: dict[str, list[str]] = {}
-    listed = 0
+    archived ones under ``_ARCHIVED + name``; ``None`` once a listing passes ``item_budget``."""
     # Default listings hide archived workflows; they must be found too, or a re-apply would
-    # create a duplicate instead of unarchiving.
-    for status in (None, "archived"):
-        for item in client.iter_workflows(q=q, status=status):
-            listed += 1
-            if item_budget is not None and listed > item_budget:
-                return None
+    # create a duplicate instead of unarchiving. The two listings run at once: one round trip.
+    listings = pool_map(lambda status: _listed(client, q, status, item_budget), [None, "archived"], 2)
+    by_name: dict[str, list[str]] = {}
+    for status, items in zip((None, "archived"), listings, strict=True):
+        if items is None:
+            return None
+        for item in items:
             archived = item.status == "archived"
             if item.name is None or archived != (status == "archived"):
                 continue
@@ -228,6 +227,17 @@ def _ids_by_name(
             if item.id not in ids:
                 ids.append(item.id)
     return by_name
+
+
+def _listed(
+    client: Client, q: str | None, status: str | None, item_budget: int | None
+) -> list[WorkflowListItem] | None:
+    items: list[WorkflowListItem] = []
+    for item in client.iter_workflows(q=q, status=status):
+        items.append(item)
+        if item_budget is not None and len(items) > item_budget:
+            return None
+    return items
 
 
 _ARCHIVED = "\x00archived\x00"  # key prefix of archived rows in ``_ids_by_name`` (no real name has NUL)
