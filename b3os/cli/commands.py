@@ -23,7 +23,7 @@ from b3os.workflow import Plan, WorkflowSpec, read, validate_on_server, validate
 from . import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, actions
 from .jsonout import plan_document
 from .keys import api_key_of, require_api_key
-from .render import PipeConsole, print_event, print_plan, print_run_summary
+from .render import PipeConsole, plan_lines, print_event, print_run_summary
 
 __all__ = ["dispatch"]
 
@@ -108,6 +108,9 @@ def _report_valid(args: argparse.Namespace, out: Console, declared: list[Declare
     return EXIT_OK
 
 
+_PRINT_CHUNK = 500  # lines per Console.print of a plan report
+
+
 def _report(
     args: argparse.Namespace,
     out: Console,
@@ -120,11 +123,14 @@ def _report(
         doc = plan_document("apply" if applied else "plan", items, undeclared)
         print(json.dumps(doc, ensure_ascii=False, default=str))
         return
+    lines: list[str] = []
     for planned, outcome in items:
-        print_plan(out, planned.path, planned.plan, planned.declared.kind.name)
+        lines += plan_lines(planned.path, planned.plan, planned.declared.kind.name)
         if outcome is not None and not outcome.ok:
             reason = outcome.skipped or redact_text(str(outcome.error))
-            out.print(f"    [red]failed:[/] {escape(reason)}")
+            lines.append(f"    [red]failed:[/] {escape(reason)}")
+    for start in range(0, len(lines), _PRINT_CHUNK):  # rich renders each print on its own: few, big
+        out.print("\n".join(lines[start : start + _PRINT_CHUNK]))
     failed = [o for _, o in items if o is not None and not o.ok]
     done = [p for p, o in items if p.plan.changed and (o is None or o.ok)]
     writes = sum(p.plan.writes for p in done)

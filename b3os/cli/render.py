@@ -15,7 +15,7 @@ from b3os.normalize import GraphSummary
 from b3os.runs import RunSummary, describe_event
 from b3os.workflow import Plan
 
-__all__ = ["PipeConsole", "print_event", "print_plan", "print_run_summary"]
+__all__ = ["PipeConsole", "plan_lines", "print_event", "print_plan", "print_run_summary"]
 
 
 class PipeConsole(Console):
@@ -81,43 +81,51 @@ def _json_lines(value: Any) -> list[str]:
 
 def print_plan(console: Console, path: Path | None, plan: Any, kind: str = "workflow") -> None:
     """One object's plan; secret values are already masked in a plan's diff."""
+    console.print("\n".join(plan_lines(path, plan, kind)))
+
+
+def plan_lines(path: Path | None, plan: Any, kind: str = "workflow") -> list[str]:
+    """``print_plan``'s lines (rich markup). Printed many at a time: one ``Console.print`` per
+    line cost more than the apply's own work at N=1000 (rich renders each call on its own)."""
+    lines: list[str] = []
     symbol, color = _headline(plan)
     label = plan.spec.label + (f" ({plan.state.id})" if plan.state and plan.spec.id is None else "")
     where = f"  [dim]{escape(str(path))}[/dim]" if path else ""
     noun = kind.replace("_", " ")
     if not plan.actions:
-        console.print(f"[{color}]{symbol} {noun} {escape(label)}: no changes[/]{where}")
-        return
-    console.print(f"[bold {color}]{symbol} {noun} {escape(label)}[/]: {', '.join(plan.action_names)}{where}")
+        lines.append(f"[{color}]{symbol} {noun} {escape(label)}: no changes[/]{where}")
+        return lines
+    lines.append(f"[bold {color}]{symbol} {noun} {escape(label)}[/]: {', '.join(plan.action_names)}{where}")
     if not isinstance(plan, Plan):
         for line in plan.diff.describe():
-            console.print(f"    [yellow]~[/] {escape(line)}")
-        return
+            lines.append(f"    [yellow]~[/] {escape(line)}")
+        return lines
     diff = plan.diff
     new = plan.state is None
     for key in diff.changed:
         if key == "definition":
             summary = diff.graph.describe() if diff.graph else "changed"
             mark = "[green]+" if new else "[yellow]~"
-            console.print(f"    {mark} definition[/]: {escape(summary)}")
+            lines.append(f"    {mark} definition[/]: {escape(summary)}")
             if new:
                 continue  # a new workflow: the node summary says it; the file has the rest
             before_def, after_def = _changed_parts(diff.before.get(key), diff.after.get(key), diff.graph)
-            lines = list(
+            diff_lines = list(
                 difflib.unified_diff(_json_lines(before_def), _json_lines(after_def), lineterm="", n=2)
             )[2:]  # skip the ---/+++ header
-            for line in lines[:MAX_DIFF_LINES]:
+            for line in diff_lines[:MAX_DIFF_LINES]:
                 style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-                console.print(f"      [{style}]{escape(line)}[/]")
-            if len(lines) > MAX_DIFF_LINES:
-                more = len(lines) - MAX_DIFF_LINES
-                console.print(f"      [dim]… {more:,} more diff lines (the whole diff: --json)[/]")
+                lines.append(f"      [{style}]{escape(line)}[/]")
+            if len(diff_lines) > MAX_DIFF_LINES:
+                more = len(diff_lines) - MAX_DIFF_LINES
+                lines.append(f"      [dim]… {more:,} more diff lines (the whole diff: --json)[/]")
         elif new or diff.before.get(key) is None:
             # nothing to compare with: the value being set, not "None -> value"
-            console.print(f"    [green]+ {key}[/]: [green]{escape(_value(diff.after.get(key)))}[/]")
+            lines.append(f"    [green]+ {key}[/]: [green]{escape(_value(diff.after.get(key)))}[/]")
         else:
             before, after = _value(diff.before.get(key)), _value(diff.after.get(key))
-            console.print(f"    [yellow]~ {key}[/]: [red]{escape(before)}[/] -> [green]{escape(after)}[/]")
+            lines.append(f"    [yellow]~ {key}[/]: [red]{escape(before)}[/] -> [green]{escape(after)}[/]")
+    return lines
 
 
 _EVENT_STYLE = {
