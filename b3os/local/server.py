@@ -198,18 +198,25 @@ class LocalServer:
         self._proc = subprocess.Popen(args, stdout=self._out, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT
         while True:
-            self._out.seek(0)
-            for line in self._out.read().decode(errors="replace").splitlines():
+            for line in self._output().splitlines():
                 if line.startswith(READY_PREFIX):
                     url = line[len(READY_PREFIX) :].split()[0]
                     self.port = int(url.rsplit(":", 1)[1])
                     return
             if self._proc.poll() is not None or time.monotonic() > deadline:
-                self._out.seek(0)
-                output = self._out.read().decode(errors="replace")
+                output = self._output()
                 self._stop_process()
                 raise RuntimeError(f"b3os-local did not start:\n{output}")
             time.sleep(0.02)
+
+    def _output(self) -> str:
+        """What the subprocess has printed so far. Read with pread: the child writes through the same
+        open file, so a seek here would move its write position too and its next line would
+        overwrite the start of the file (the ready line was lost that way once)."""
+        fd, data = self._out.fileno(), b""
+        while chunk := os.pread(fd, 65536, len(data)):
+            data += chunk
+        return data.decode(errors="replace")
 
     def _stop_process(self) -> None:
         if self._proc is not None:
