@@ -3,6 +3,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PULUMI_BIN = $(shell bash scripts/install-pulumi.sh | tail -n1)
+# pytest-xdist workers for `make test`: most of the suite's wall time is spent waiting on subprocesses
+# (ansible-playbook, the Pulumi engine, ansible-test) and loopback HTTP, so 3 workers keep 2 cores busy.
+PYTEST_WORKERS ?= 3
 
 .PHONY: demo test lint typecheck pytest setup pulumi-cli bench clean
 
@@ -25,7 +28,7 @@ test: setup
 	bash scripts/install-pulumi.sh >/dev/null 2>"$(HOME)/.cache/b3os-iac/install-pulumi.log" & build=$$!; \
 	$(MAKE) --no-print-directory lint typecheck \
 	&& B3OS_REQUIRE_PULUMI=1 B3OS_PULUMI_WAIT=1 PATH="$$(bash scripts/install-pulumi.sh --print-bin):$(CURDIR)/$(VENV)/bin:$$PATH" \
-		$(PY) -m pytest $(PYTEST_ARGS); \
+		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS); \
 	rc=$$?; wait $$build || true; exit $$rc
 
 lint: setup

@@ -37,6 +37,14 @@ pick_python() {
 }
 
 mkdir -p "$CACHE_ROOT"
+# One installer at a time (the test suite runs on several pytest-xdist workers): a second one waits,
+# then finds the first one's stamp.
+exec 9>"$CACHE_ROOT/.install-rulebook.lock"
+flock 9
+if [ -f "$STAMP" ] && [ -x "$PREFIX/bin/ansible-rulebook" ]; then
+    echo "$PREFIX/bin"
+    exit 0
+fi
 rm -rf "$PREFIX"  # an unfinished install (no stamp) starts over
 py="$(pick_python)"
 log "creating $PREFIX with $("$py" --version)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -66,6 +67,22 @@ def local(reliability_server: LocalServer) -> Iterator[LocalServer]:
 def api(local: LocalServer) -> Iterator[Client]:
     with Client(base_url=local.url, api_key=local.api_key) as client:
         yield client
+
+
+# Under pytest-xdist each worker counts its own figures: a worker hands them to the controller
+# (xdist's ``workeroutput``) when it finishes, and the controller prints the sum.
+_WORKER_KEY = "b3os_reliability_figures"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker
+        workeroutput[_WORKER_KEY] = dict(figures.FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    figures.FIGURES.update(getattr(node, "workeroutput", {}).get(_WORKER_KEY, {}))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
