@@ -28,7 +28,7 @@ test: setup
 	bash scripts/install-pulumi.sh >/dev/null 2>"$(HOME)/.cache/b3os-iac/install-pulumi.log" & build=$$!; \
 	$(MAKE) --no-print-directory lint typecheck \
 	&& B3OS_REQUIRE_PULUMI=1 B3OS_PULUMI_WAIT=1 PATH="$$(bash scripts/install-pulumi.sh --print-bin):$(CURDIR)/$(VENV)/bin:$$PATH" \
-		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS); \
+		$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS); \
 	rc=$$?; wait $$build || true; exit $$rc
 
 lint: setup

@@ -41,7 +41,7 @@ PYEOF
 CACHE="$HOME/.ansible/test/cache/get_pip_${PIP_VERSION//./_}.py"
 if [ ! -f "$CACHE" ]; then
     mkdir -p "$(dirname "$CACHE")"
-    cat > "$CACHE.tmp" <<'PYEOF'
+    cat > "$CACHE.$$.tmp" <<'PYEOF'
 """Offline stand-in for get-pip.py (written by b3os-iac scripts/ansible-test.sh).
 
 ensurepip runs in a subprocess: in-process ensurepip blanks pip's config (PIP_CONFIG_FILE=/dev/null)
@@ -56,7 +56,23 @@ args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
 if any(not a.startswith("-") for a in args):
     subprocess.check_call([sys.executable, "-m", "pip", "install"] + args)
 PYEOF
-    mv "$CACHE.tmp" "$CACHE"
+    mv "$CACHE.$$.tmp" "$CACHE"  # per-process name: runs in parallel may write it at once
+fi
+
+# ansible-test makes its per-user SSH key pair on first use, with no lock: two runs at once (the test
+# suite runs on several pytest-xdist workers) would both call ssh-keygen on the same file. Make it
+# here first, under a lock, exactly as ansible-test does (core_ci.SshKey.generate_key_pair).
+KEY="$HOME/.ansible/test/id_rsa"
+if command -v ssh-keygen >/dev/null && { [ ! -f "$KEY" ] || [ ! -f "$KEY.pub" ]; }; then
+    mkdir -p "$(dirname "$KEY")"
+    (
+        flock 9
+        if [ ! -f "$KEY" ] || [ ! -f "$KEY.pub" ]; then
+            rm -f "$KEY" "$KEY.pub"
+            ssh-keygen -m PEM -q -t rsa -N '' -f "$KEY"
+            sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' "$KEY"
+        fi
+    ) 9>"$HOME/.ansible/test/.b3os-ssh-key.lock"
 fi
 
 # (2) a scratch ansible_collections tree holding a copy of the collection.

@@ -45,3 +45,20 @@ class Calls:
 def _shape(path: str) -> str:
     """/v1/workflows/wf_abc/publish -> /v1/workflows/{id}/publish"""
     return "/".join("{id}" if part.startswith(("wf_", "run_")) else part for part in path.split("/"))
+
+
+def max_in_flight(requests: Iterable[Mapping[str, Any]]) -> int:
+    """The most requests b3os-local was serving at one moment, from its request log (each entry's
+    arrival ``at`` and ``durationMs``): how a concurrency test proves concurrency without a clock
+    limit that a loaded machine would break."""
+    from datetime import datetime, timedelta
+
+    events: list[tuple[datetime, int]] = []
+    for r in requests:
+        start = datetime.fromisoformat(str(r["at"]).replace("Z", "+00:00"))
+        events += [(start, 1), (start + timedelta(milliseconds=float(r["durationMs"] or 0)), -1)]
+    most = current = 0
+    for _, step in sorted(events, key=lambda e: (e[0], e[1])):  # an end before a start at a tie
+        current += step
+        most = max(most, current)
+    return most

@@ -168,7 +168,10 @@ def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
             undeclared = _undeclared(client, record, declared, prune) if command != "adopt" else []
             pruning = [u for u in undeclared if u.planned is not None]
             changed = any(p.plan.changed for p in planned) or bool(pruning)
-            snapshot = saved_plan.snapshot([*planned, *[u.planned for u in pruning if u.planned is not None]])
+
+            def snapshot() -> list[dict[str, Any]]:  # only a saved plan needs it (~5% of an apply's CPU)
+                return saved_plan.snapshot([*planned, *[u.planned for u in pruning if u.planned is not None]])
+
             if command == "plan":
                 archives = [(u.planned, None) for u in pruning if u.planned is not None] if args.json else []
                 _report(
@@ -176,7 +179,7 @@ def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
                 )
                 _print_undeclared(out, undeclared, prune, args.json)
                 if getattr(args, "out", None):
-                    saved_plan.save(Path(args.out), directory, record.owner, prune, snapshot)
+                    saved_plan.save(Path(args.out), directory, record.owner, prune, snapshot())
                     if not args.json:
                         out.print(
                             f"\nSaved the plan to {escape(args.out)}: apply exactly it with `b3os apply {escape(args.out)}`"
@@ -187,7 +190,7 @@ def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
                     raise ConfigError(
                         f"{args.paths[0]}: the saved plan was made for another ownership record (owner {saved.get('owner')})"
                     )
-                changes = saved_plan.compare(saved["items"], snapshot)
+                changes = saved_plan.compare(saved["items"], snapshot())
                 if changes:
                     raise ConfigError(
                         "the saved plan is stale, nothing was written:\n  "

@@ -61,9 +61,10 @@ def _lines(err: Console, total: int) -> Done:
             return
         with lock:
             count += 1
-            err.print(
-                f"[{count}/{total}] {_verb(outcome)} {outcome.planned.path}", markup=False, highlight=False
-            )
+            # Straight to the stream: a plain line needs none of rich's rendering (~0.4 ms a line,
+            # on the engine's worker threads, 0.4 s of CPU at N=1000).
+            err.file.write(f"[{count}/{total}] {_verb(outcome)} {outcome.planned.path}\n")
+            err.file.flush()
 
     return done
 

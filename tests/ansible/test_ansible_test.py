@@ -13,10 +13,6 @@ from .conftest import COLLECTION_SRC, REPO, ansible_env
 
 SCRIPT = REPO / "scripts" / "ansible-test.sh"
 
-# One pytest-xdist worker runs these one after another: ansible-test keeps its sanity venvs and its
-# get-pip stand-in in one cache (~/.ansible/test) that concurrent runs would build at once.
-pytestmark = pytest.mark.xdist_group("ansible-test")
-
 
 def claimed_versions() -> list[str]:
     """The ansible-core release lines meta/runtime.yml claims (">=2.19.0,<2.22.0" -> 2.19, 2.20, 2.21)."""
