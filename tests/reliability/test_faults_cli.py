@@ -37,7 +37,7 @@ def test_b3os_apply_of_50_converges_under_20_percent_429_503_and_latency(
     local.inject_faults(error_rate=0.2, statuses=(429, 503), retry_after=0.1, latency_ms=50)
 
     first = run_cli_process(["apply", str(tmp_path / "workflows")], url=local.url, key=local.api_key)
-    assert first.code == 0, first.err
+    assert first.code == 0, first.out + first.err
     assert f"{COUNT} of {COUNT} workflow(s) changed" in first.out
     entries = local.requests()
     injected = faults_seen(entries)
@@ -50,7 +50,7 @@ def test_b3os_apply_of_50_converges_under_20_percent_429_503_and_latency(
     local.clear_requests()
     again = run_cli_process(["apply", str(tmp_path / "workflows")], url=local.url, key=local.api_key)
     rerun = local.requests()
-    assert again.code == 0, again.err
+    assert again.code == 0, again.out + again.err
     assert "No changes: 50 workflow(s) match their files." in again.out
     assert Calls.of(rerun).writes == 0, "a converged re-run makes zero writes, faults or not"
     injected += faults_seen(rerun)
@@ -73,12 +73,12 @@ def test_b3os_apply_of_50_converges_in_one_run_under_30_percent_429_500_502_503(
         error_rate=0.3, statuses=(429, 500, 502, 503), retry_after=0.05, latency_ms=50, seed=round_
     )
     first = run_cli_process(["apply", str(tmp_path / "workflows")], url=local.url, key=local.api_key)
-    assert first.code == 0, first.err
+    assert first.code == 0, first.out + first.err
     injected = faults_seen(local.requests())
     assert injected > 20, "the faults really happened"
     local.clear_requests()
     again = run_cli_process(["apply", str(tmp_path / "workflows")], url=local.url, key=local.api_key)
-    assert again.code == 0, again.err
+    assert again.code == 0, again.out + again.err
     assert Calls.of(local.requests()).writes == 0
     local.clear_faults()
     assert_converged(local, tmp_path / "workflows", names)
