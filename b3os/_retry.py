@@ -41,7 +41,7 @@ class RetryPolicy:
     max_attempts: total tries including the first (1 = never retry). 10, because a run of a few
         hundred requests against an API failing 30% of the time (the reliability suite's bar) must
         still finish: 8 tries lose one request in 15,000, about one apply of 50 (~300 requests) in
-        50, seen in CI; 10 lose one in 170,000. Waits without a Retry-After stay bounded by
+        50 (one failed so in a full test run); 10 lose one in 170,000. Waits without a Retry-After stay bounded by
         ``max_elapsed``, which then ends the retries first (at about the 8th try).
     backoff_base / backoff_max: seconds; the n-th wait is uniform in [0, min(max, base·2^(n-1))].
     max_elapsed: seconds; no retry is started if its wait would end past this budget.
