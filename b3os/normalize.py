@@ -72,16 +72,35 @@ def parse_json_text(definition: Any) -> Any:
 
 
 def _check_depth(value: Any) -> None:
-    """ConfigError naming the first path nested deeper than MAX_DEPTH (iterative)."""
+    """ConfigError naming the first path nested deeper than MAX_DEPTH (iterative).
+
+    Depths only on the way (every definition is checked on every plan); the path of the
+    offending value is worked out only when there is one."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ConfigError(
+                f"{_too_deep_path(value)}: nested more than {MAX_DEPTH} levels deep: flatten it"
+            )
+        if isinstance(v, Mapping):
+            stack.extend((sub, depth + 1) for sub in v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend((sub, depth + 1) for sub in v)
+
+
+def _too_deep_path(value: Any) -> str:
+    """The path of the first value nested deeper than MAX_DEPTH, in ``_check_depth``'s order."""
     stack: list[tuple[Any, str, int]] = [(value, "definition", 0)]
     while stack:
         v, path, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ConfigError(f"{path}: nested more than {MAX_DEPTH} levels deep: flatten it")
+            return path
         if isinstance(v, Mapping):
             stack.extend((sub, f"{path}.{k}", depth + 1) for k, sub in v.items())
         elif isinstance(v, (list, tuple)):
             stack.extend((sub, f"{path}[{i}]", depth + 1) for i, sub in enumerate(v))
+    return "definition"
 
 
 def copy_plain(value: Any) -> Any:
@@ -185,13 +204,19 @@ def normalize_definition(
     """
     raw = parse_json_text(definition)
     _check_depth(raw)
+    like_plain = None
+    if like is not None:
+        like_raw = parse_json_text(like)
+        _check_depth(like_raw)
+        like_plain = copy_plain(like_raw)
+    return _normalized(raw, like_plain)
+
+
+def _normalized(raw: Any, like_plain: Definition | None) -> Definition:
+    """``normalize_definition`` of a value already parsed and depth-checked, ``like`` already plain."""
     value = integral_floats_as_ints(copy_plain(raw))
     if not isinstance(value, dict):
         raise TypeError(f"a definition must be an object, got {type(value).__name__}")
-    like_raw = parse_json_text(like) if like is not None else None
-    if like_raw is not None:
-        _check_depth(like_raw)
-    like_plain = copy_plain(like_raw) if like_raw is not None else None
     for rule in _DEFINITION_RULES:
         value = rule(value, like_plain)
     result: Definition = sort_keys(value)
@@ -212,12 +237,19 @@ def definitions_equal(desired: Mapping[str, Any] | str, actual: Mapping[str, Any
 def _pair(
     desired: Mapping[str, Any] | str | None, actual: Mapping[str, Any] | str | None
 ) -> tuple[Definition, Definition]:
-    raw = parse_json_text(desired) if desired is not None else None
-    if raw is not None:
+    # Each side parsed, depth-checked and copied once (the desired side is also the ``like``).
+    like: Definition | None = None
+    want: Definition = {}
+    if desired is not None:
+        raw = parse_json_text(desired)
         _check_depth(raw)
-    like = copy_plain(raw) if raw is not None else None
-    want = normalize_definition(like, like=like) if like is not None else {}
-    have = normalize_definition(actual, like=like) if actual is not None else {}
+        like = copy_plain(raw)
+        want = _normalized(like, like)
+    have: Definition = {}
+    if actual is not None:
+        actual_raw = parse_json_text(actual)
+        _check_depth(actual_raw)
+        have = _normalized(actual_raw, like)
     return want, have
 
 

@@ -244,7 +244,10 @@ def _lifecycle_actions(spec: WorkflowSpec, state: WorkflowState) -> list[Action]
         if latest_changes:
             actions.append(_update(latest_changes))
         return actions
-    live_changes = _differences(spec, live) if live is not None else None
+    # Without a draft the live row is the latest one (equal content): compared once.
+    live_changes = (
+        None if live is None else latest_changes if live == state.latest else _differences(spec, live)
+    )
     if live_changes == {}:
         if latest_changes:
             reason = "a draft differs from the declared live content"
