@@ -140,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from b3os.local.__main__ import main as local_main
 
         return int(local_main(args_list[1:]) or 0)
+    from b3os.entrypoint import prepare
+
+    prepare()
     args = _parser().parse_args(args_list)
     from b3os.cli import commands  # imported late: `b3os --help` stays instant
 

@@ -9,9 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
-
 from b3os.client import Client
 from b3os.errors import B3OSError, ConfigError, DefinitionError
 from b3os.redact import redact_text
@@ -23,14 +20,14 @@ from b3os.workflow import Plan, WorkflowSpec, read, validate_on_server, validate
 from . import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, actions
 from .jsonout import plan_document
 from .keys import api_key_of, require_api_key
-from .render import PipeConsole, plan_lines, print_event, print_run_summary
+from .output import Output, console, escape
+from .render import plan_lines, print_event, print_run_summary
 
 __all__ = ["dispatch"]
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    out = PipeConsole(highlight=False, soft_wrap=True)
-    err = PipeConsole(stderr=True, highlight=False, soft_wrap=True)
+    out, err = console(), console(stderr=True)
     api_key = ""
     try:
         offline = (args.command == "validate" and args.offline) or args.command == "actions"  # no key needed
@@ -57,7 +54,7 @@ def dispatch(args: argparse.Namespace) -> int:
                 return runner.get(args.command, lifecycle_commands.run_rollback)(args, client, out)
             return _runs(args, client, out)
     except DefinitionError as exc:
-        err.print(f"[red]error:[/] {redact_text(exc.message, [api_key])}", markup=True)
+        err.print(f"[red]error:[/] {escape(redact_text(exc.message, [api_key]))}", markup=True)
         for item in exc.items:
             where = ".".join(p for p in (item.node_id, item.field) if p) or "definition"
             err.print(
@@ -74,7 +71,7 @@ def _client(args: argparse.Namespace) -> Client:
     return Client(base_url=args.api_url, api_key=require_api_key(args.resolved_api_key), timeout=args.timeout)
 
 
-def _declared(args: argparse.Namespace, out: Console) -> int:
+def _declared(args: argparse.Namespace, out: Output) -> int:
     """``b3os validate``: every file locally, then (unless --offline) the server's validator."""
     declared = load_files(args.paths)  # every file is read and checked locally before any request
     check_catalog(args, declared)
@@ -97,7 +94,7 @@ def _validate(client: Client, plans: Sequence[Any], parallelism: int) -> None:
     validate_plans(client, [p for p in plans if isinstance(p, Plan)], parallelism=parallelism)
 
 
-def _report_valid(args: argparse.Namespace, out: Console, declared: list[Declared]) -> int:
+def _report_valid(args: argparse.Namespace, out: Output, declared: list[Declared]) -> int:
     for item in declared:
         if not args.json:
             out.print(
@@ -113,7 +110,7 @@ _PRINT_CHUNK = 500  # lines per Console.print of a plan report
 
 def _report(
     args: argparse.Namespace,
-    out: Console,
+    out: Output,
     items: Sequence[tuple[Planned, Outcome | None]],
     *,
     applied: bool = False,
@@ -181,7 +178,7 @@ def _payload(raw: str | None) -> dict[str, Any] | None:
     return value
 
 
-def _run(args: argparse.Namespace, client: Client, out: Console) -> int:
+def _run(args: argparse.Namespace, client: Client, out: Output) -> int:
     payload = _payload(args.payload)
     workflow_id = _resolve(client, args.workflow)
     simulate = True if args.simulate else None
@@ -192,13 +189,13 @@ def _run(args: argparse.Namespace, client: Client, out: Console) -> int:
         if args.json:
             print(json.dumps({"run_id": started, "workflow_id": workflow_id}))
         else:
-            out.print(f"started run {started}; see its results with: b3os runs get {started}")
+            out.print(f"started run {started}; see its results with: b3os runs get {started}", markup=False)
         return EXIT_OK
     run_id: str | None = None
     saw_end = False  # a terminal stream event; without it the stream was cut (proxy, network, restart)
     try:
         if not args.json:
-            out.print(f"running {args.workflow} ({workflow_id}) …")
+            out.print(f"running {args.workflow} ({workflow_id}) …", markup=False)
         for event in client.run_and_follow(
             workflow_id, payload=payload, simulate=simulate, version=args.workflow_version
         ):
@@ -227,10 +224,10 @@ def _run(args: argparse.Namespace, client: Client, out: Console) -> int:
     return EXIT_ERROR  # the stream ended without a final state: run_and_follow always yields one
 
 
-def _runs(args: argparse.Namespace, client: Client, out: Console) -> int:
+def _runs(args: argparse.Namespace, client: Client, out: Output) -> int:
     if args.runs_command == "cancel":
         run = client.cancel_run(args.run_id)
-        out.print(f"run {run.id}: {run.status}")
+        out.print(f"run {run.id}: {run.status}", markup=False)
         return EXIT_OK
     summary = summarize_run(client.get_run(args.run_id))
     if args.json:

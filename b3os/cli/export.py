@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
-from rich.markup import escape
-
 from b3os._pool import DEFAULT_PARALLELISM
 from b3os.client import Client
 from b3os.resource.export import describe, safe_export, select
 
 from . import EXIT_OK, _positive
+from .output import Output, escape
 
 __all__ = ["add_parsers", "run_export"]
 
@@ -42,7 +40,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )  # fmt: skip
 
 
-def run_export(args: argparse.Namespace, client: Client, out: Console) -> int:
+def run_export(args: argparse.Namespace, client: Client, out: Output) -> int:
     states = select(
         client, names=args.name, statuses=args.status, query=args.query, parallelism=args.parallelism
     )
@@ -75,7 +73,7 @@ def add_version_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     r.add_argument("--yes", "-y", action="store_true", help="do not ask (a terminal asks otherwise)")
 
 
-def run_versions(args: argparse.Namespace, client: Client, out: Console) -> int:
+def run_versions(args: argparse.Namespace, client: Client, out: Output) -> int:
     import json
 
     from b3os.cli.commands import _resolve
@@ -120,7 +118,7 @@ def run_versions(args: argparse.Namespace, client: Client, out: Console) -> int:
     return EXIT_OK
 
 
-def run_rollback(args: argparse.Namespace, client: Client, out: Console) -> int:
+def run_rollback(args: argparse.Namespace, client: Client, out: Output) -> int:
     from b3os.cli.lifecycle import _confirm
     from b3os.cli.render import print_plan
     from b3os.errors import ConfigError

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
-
 from b3os.cli.progress import apply_progress
 from b3os.client import Client
 from b3os.errors import ConfigError
@@ -30,6 +27,7 @@ from b3os.workflow import WorkflowSpec
 from b3os.workflow.owner import OwnershipError
 
 from . import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
+from .output import Output, escape
 
 __all__ = ["Undeclared", "plan_apply"]
 
@@ -77,7 +75,7 @@ def _undeclared(client: Client, record: Record, declared: list[Declared], prune:
     return found
 
 
-def _print_undeclared(out: Console, items: list[Undeclared], prune: bool, json_mode: bool) -> None:
+def _print_undeclared(out: Output, items: list[Undeclared], prune: bool, json_mode: bool) -> None:
     if json_mode or not items:
         return
     live = [i for i in items if not i.archived]
@@ -117,7 +115,7 @@ def _as_json(items: list[Undeclared]) -> list[dict[str, Any]]:
     ]
 
 
-def _confirm(args: argparse.Namespace, out: Console) -> bool:
+def _confirm(args: argparse.Namespace, out: Output) -> bool:
     """Like ``terraform apply``: a terminal asks, unless --yes, a pipe, or CI=true."""
     if getattr(args, "yes", False) or os.environ.get("CI", "").lower() in ("true", "1"):
         return True
@@ -134,7 +132,7 @@ def _confirm(args: argparse.Namespace, out: Console) -> bool:
     return True
 
 
-def plan_apply(args: argparse.Namespace, out: Console, err: Console) -> int:
+def plan_apply(args: argparse.Namespace, out: Output, err: Output) -> int:
     """``plan`` / ``apply`` / ``adopt`` over one directory's files, with its ownership record."""
     from b3os.cli.commands import _report, _validate, check_catalog  # the shared reporting
     from b3os.resource import saved_plan

@@ -21,9 +21,9 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from rich.console import Console
-
 from b3os.resource.fleet import Outcome, Planned
+
+from .output import Output
 
 __all__ = ["PROGRESS_MIN_CHANGES", "apply_progress"]
 
@@ -38,7 +38,7 @@ def _verb(outcome: Outcome) -> str:
 
 @contextmanager
 def apply_progress(
-    args: argparse.Namespace, err: Console, planned: Sequence[Planned]
+    args: argparse.Namespace, err: Output, planned: Sequence[Planned]
 ) -> Iterator[Done | None]:
     """The ``on_done`` callback for ``apply_all`` over ``planned`` (None: no display)."""
     total = sum(1 for p in planned if p.plan.changed)
@@ -51,7 +51,7 @@ def apply_progress(
         yield _lines(err, total)
 
 
-def _lines(err: Console, total: int) -> Done:
+def _lines(err: Output, total: int) -> Done:
     lock = threading.Lock()
     count = 0
 
@@ -70,9 +70,11 @@ def _lines(err: Console, total: int) -> Done:
 
 
 @contextmanager
-def _bar(err: Console, total: int) -> Iterator[Done]:
+def _bar(err: Output, total: int) -> Iterator[Done]:
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    assert isinstance(err, Console)  # a terminal's output is rich's (b3os.cli.output.console)
     lock = threading.Lock()
     failures = 0
     columns = (

@@ -7,24 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
-
 from b3os.models import RunEvent
 from b3os.normalize import GraphSummary
 from b3os.runs import RunSummary, describe_event
 from b3os.workflow import Plan
 
-__all__ = ["PipeConsole", "plan_lines", "print_event", "print_plan", "print_run_summary"]
+from .output import Output, escape
 
-
-class PipeConsole(Console):
-    """A rich Console that lets a closed pipe reach ``b3os.cli.main`` (one exit code, 141),
-    instead of rich's own silent exit 1."""
-
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        raise BrokenPipeError
+__all__ = ["plan_lines", "print_event", "print_plan", "print_run_summary"]
 
 
 _SYMBOL = {"create": ("+", "green"), "archive": ("-", "red"), "delete": ("-", "red")}
@@ -79,7 +69,7 @@ def _json_lines(value: Any) -> list[str]:
     )
 
 
-def print_plan(console: Console, path: Path | None, plan: Any, kind: str = "workflow") -> None:
+def print_plan(console: Output, path: Path | None, plan: Any, kind: str = "workflow") -> None:
     """One object's plan; secret values are already masked in a plan's diff."""
     console.print("\n".join(plan_lines(path, plan, kind)))
 
@@ -136,7 +126,7 @@ _EVENT_STYLE = {
 }
 
 
-def print_event(console: Console, event: RunEvent) -> None:
+def print_event(console: Output, event: RunEvent) -> None:
     if event.type == "run_final":
         return
     style = _EVENT_STYLE.get(event.type, "cyan" if event.type.startswith("run_") else "")
@@ -144,9 +134,9 @@ def print_event(console: Console, event: RunEvent) -> None:
     console.print(f"  [{style}]{text}[/]" if style else f"  {text}")
 
 
-def print_run_summary(console: Console, summary: RunSummary) -> None:
+def print_run_summary(console: Output, summary: RunSummary) -> None:
     color = "green" if summary.succeeded else "red"
-    console.print(f"run {summary.run_id}: [bold {color}]{summary.status}[/]")
+    console.print(f"run {escape(str(summary.run_id))}: [bold {color}]{escape(str(summary.status))}[/]")
     for node in summary.nodes:
         line = f"  {node.node_id} ({node.type}): {node.status}"
         if node.error:

@@ -56,6 +56,9 @@ def _servicer_class() -> Any:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the provider: print the port on stdout, serve until the engine stops us."""
+    from b3os.entrypoint import prepare
+
+    prepare()
     import grpc.aio  # type: ignore[import-untyped]
     from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
     from pulumi.runtime.proto import provider_pb2_grpc

@@ -140,3 +140,24 @@ def test_repository_tooling_is_not_in_the_packages() -> None:
     assert importlib.util.find_spec("b3os.demo") is None
     assert importlib.util.find_spec("pulumi_b3os._langhost") is None
     assert (ROOT / "scripts" / "demo.py").is_file() and (ROOT / "scripts" / "pulumi_langhost.py").is_file()
+
+
+def test_our_processes_skip_pydantic_plugin_discovery_the_library_does_not() -> None:
+    # b3os.entrypoint.prepare() (CLI, Ansible modules, native plugin): pydantic's first model does
+    # not scan every installed distribution's entry points. `import b3os` alone changes nothing.
+    probe = (
+        "from b3os.models import Workflow\n"
+        "Workflow.model_validate({'id': 'wf_1', 'name': 'n'})\n"
+        "import pydantic.plugin._loader as loader\n"
+        "print(json.dumps({'scanned': loader._plugins is not None, "
+        "'setting': os.environ.get('PYDANTIC_DISABLE_PLUGINS')}))"
+    )
+    start = "import json, os\nos.environ.pop('PYDANTIC_DISABLE_PLUGINS', None)\n"
+    prepared = start + "from b3os.entrypoint import prepare\nprepare()\n"
+    assert _fresh(prepared + probe) == {"scanned": False, "setting": "__all__"}
+    assert _fresh(start + "import b3os, b3os.client\n" + probe) == {"scanned": True, "setting": None}
+    chosen = (
+        "import json, os\nos.environ['PYDANTIC_DISABLE_PLUGINS'] = 'logfire'\n"  # a user's own choice stays
+    )
+    kept = _fresh(chosen + "from b3os.entrypoint import prepare\nprepare()\n" + probe)
+    assert kept["setting"] == "logfire"
