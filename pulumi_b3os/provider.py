@@ -62,7 +62,7 @@ from b3os.workflow import (
     state_from_outputs,
 )
 from b3os.workflow.owner import OwnershipError
-from b3os.workflow.preview import ownership_conflict, server_validation
+from b3os.workflow.preview import look_up_name, server_validation
 from pulumi_b3os._checks import check_inputs, definition_changed, failure_of
 from pulumi_b3os._props import (
     OWNER_KEY,
@@ -116,7 +116,9 @@ class WorkflowProvider(ResourceProvider):
         adopting = adopt_id is not None or bool(inputs.get("adopt_by_name"))
         spec = spec_of(inputs, id=adopt_id, adopt=adopting)
         client = session.client()
-        current = read(client, spec)
+        current = _looked_up(spec) if not adopting else MISSING
+        if current is MISSING:
+            current = read(client, spec)
         the_plan = plan(spec, current)  # OwnershipError (naming the owner) unless ours or adopted
         try:
             result = apply(client, the_plan)
@@ -182,8 +184,27 @@ def _owner_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
         return []
     if inputs.get("adopt_id") is not None or inputs.get("adopt_by_name"):
         return []
-    conflict = ownership_conflict(session.client, WorkflowSpec(name=name, owner=owner))
-    return [CheckFailure("name", f"{conflict}; or set adopt_by_name=True")] if conflict else []
+    lookup = look_up_name(session.client, WorkflowSpec(name=name, owner=owner))
+    if lookup is None:
+        return []
+    if lookup.conflict:
+        return [CheckFailure("name", f"{lookup.conflict}; or set adopt_by_name=True")]
+    _LOOKUPS[(name, owner)] = lookup.state
+    return []
+
+
+# (name, owner) -> what check's name lookup found, for the create that follows in this process
+# (the dynamic-provider host serves a program's checks and creates): it does not list the name
+# again. Safe although seconds old: b3os.workflow.preview says why. Used once.
+_LOOKUPS: dict[tuple[str, str], Any] = {}
+MISSING: Any = object()
+
+
+def _looked_up(spec: WorkflowSpec) -> Any:
+    """The state check's lookup found for this create's name and owner, or ``MISSING``."""
+    if spec.name is None or spec.owner is None or spec.live_version is not None:
+        return MISSING  # a pinned version is read with the state: the lookup did not read it
+    return _LOOKUPS.pop((spec.name, spec.owner), MISSING)
 
 
 def _archive_half_created(client: Client, spec: WorkflowSpec) -> None:

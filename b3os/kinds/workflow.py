@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from b3os.kinds.workflow_fields import FIELDS
-from b3os.resource.kind import Kind, Owner, PreviewReport
+from b3os.resource.kind import Found, Kind, Owner, PreviewReport
 
 if TYPE_CHECKING:
     from b3os.client import Client
@@ -101,7 +101,9 @@ class WorkflowKind(Kind):
         return bool(state.status == "archived") or not any(a.kind is ActionKind.UPDATE for a in plan.actions)
 
     def undo_create(self, client: Client, spec: Any, before: Any | None) -> None:
-        """Archive what a failed create made (the next create unarchives it, never duplicates)."""
+        """Archive what a failed create made (the next create unarchives it, never duplicates):
+        only a workflow carrying this spec's owner marker. After a lost create race the same-named
+        workflow left is the other creator's, never to be archived by us."""
         from b3os.errors import B3OSError
         from b3os.workflow import read
 
@@ -109,7 +111,8 @@ class WorkflowKind(Kind):
             return  # it was live before: not ours to archive
         try:
             leftover = read(client, spec)
-            if leftover is not None and leftover.status != "archived":
+            ours = leftover is not None and spec.owner is not None and leftover.owner == spec.owner
+            if leftover is not None and ours and leftover.status != "archived":
                 client.archive_workflow(leftover.id)
         except B3OSError:
             pass  # the original error is the one worth reporting
@@ -137,24 +140,26 @@ class WorkflowKind(Kind):
         """The server's validator when the definition changed (an unreachable API is a warning,
         not silence), and before a create the owner of a same-named workflow not adopted."""
         from b3os._pool import pool_map
-        from b3os.workflow.preview import definition_changed, ownership_conflict, server_validation
+        from b3os.workflow.preview import NameLookup, definition_changed, look_up_name, server_validation
 
         checks: list[Callable[[], Any]] = []
         if definition_changed((previous or {}).get("definition"), spec.definition):
             checks.append(lambda: server_validation(client_of, spec.definition, spec.name))
         if previous is None and spec.id is None and spec.name is not None and not spec.adopt:
-            checks.append(lambda: ownership_conflict(client_of, spec))
+            checks.append(lambda: look_up_name(client_of, spec))
         problems: list[str] = []
         warnings: list[str] = []
+        found: Found | None = None
         # Two independent reads: at once, one round trip (a preview of 100 creates waits on them).
         for verdict in pool_map(lambda check: check(), checks, len(checks)):
-            if isinstance(verdict, str):  # the owner conflict: reported when the definition is fine
-                problems += [] if problems else [verdict]
+            if isinstance(verdict, NameLookup):  # the owner conflict: reported when the definition is fine
+                problems += [verdict.conflict] if verdict.conflict and not problems else []
+                found = Found(verdict.state)
             elif verdict is not None:
                 problems += [verdict.refused] if verdict.refused else []
                 problems += [_described(item) for item in verdict.problems]
                 warnings += [verdict.skipped] if verdict.skipped else []
-        return PreviewReport(problems, warnings)
+        return PreviewReport(problems, warnings, found)
 
 
 def _described(item: Any) -> str:

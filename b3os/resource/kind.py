@@ -151,8 +151,18 @@ class Kind(ABC):
 
 
 @dataclass(frozen=True)
+class Found:
+    """The object a preview's lookup found for a create (``state`` ``None``: there is none), the
+    ``read`` a create of the same spec right after may use instead of its own."""
+
+    state: Any
+
+
+@dataclass(frozen=True)
 class PreviewReport:
-    """Problems fail the preview; warnings are shown in it (e.g. a server check that was skipped)."""
+    """Problems fail the preview; warnings are shown in it (e.g. a server check that was skipped);
+    ``found`` is what a lookup before a create found (``None``: no lookup was made)."""
 
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    found: Found | None = None

@@ -58,7 +58,7 @@ from pulumi.provider.experimental.provider import (
 
 from b3os.client import Client
 from b3os.errors import AuthenticationError, B3OSError, PermissionDeniedError, TransportError
-from b3os.resource.kind import Kind, Owner, PreviewReport
+from b3os.resource.kind import Found, Kind, Owner, PreviewReport
 from pulumi_b3os._session import Session
 from pulumi_b3os.native.schema import (
     ADOPT_BY_NAME,
@@ -262,6 +262,9 @@ class B3OSProvider(Provider):
         self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="b3os")
         self._engine_address = engine_address
         self._engine: Any = None
+        # URN -> (spec, what check's lookup found): the create right after uses it instead of
+        # listing the name again (b3os.workflow.preview explains why that is safe). Used once.
+        self._found: dict[str, tuple[Any, Found]] = {}
 
     async def _warn(self, urn: str, message: str) -> None:
         """A warning in the Pulumi output, on the resource (the engine's Log RPC, as Go providers
@@ -345,6 +348,8 @@ class B3OSProvider(Provider):
         if not problems and spec is not None and not decoded.unknown:
             report = await self._preview_checks(kind, spec, request)
             problems.extend(report.problems)
+            if report.found is not None and not report.problems:
+                self._found[request.urn] = (spec, report.found)
             for warning in report.warnings:
                 await self._warn(request.urn, warning)
         for f in input_fields(kind):  # a secret field's input is encrypted in the state too
@@ -419,7 +424,8 @@ class B3OSProvider(Provider):
         adopting = decoded.values.get(_id_field(kind) or "") is not None or decoded.adopt_by_name
         spec = kind.build(decoded.values, validate=True, owner=owner_of(urn, adopt=adopting))
         client = self._client()
-        current = kind.read(client, spec)
+        checked, found = self._found.pop(urn, (None, None))
+        current = found.state if found is not None and checked == spec else kind.read(client, spec)
         plan = kind.plan(spec, current)  # OwnershipError (naming the owner) unless ours or adopted
         if current is not None and not adopting and not kind.reusable(current, plan):
             raise ProviderError(_foreign(kind, spec, kind.outputs(current, spec)))

@@ -473,3 +473,47 @@ def test_a_definition_holding_secret_named_values_is_a_secret_input_and_output(s
     workflow = next(k for k in KINDS if k.name == "workflow")
     outs = encode_outputs(workflow, {"definition": secret_definition, "name": "w"}, set())
     assert outs["definition"].is_secret and not outs["name"].is_secret
+
+
+def test_create_after_check_uses_checks_name_lookup_not_a_second_one(server: LocalServer) -> None:
+    """`up`: check looks the name up (owner conflict); the create right after uses that lookup:
+    a create, the converge listing, a publish — the name is not listed twice (issue 14)."""
+    org_id, key = server.create_org()
+    provider = configured(server.url, key)
+    news = props(name="handed over", definition=QUICKSTART_DEFINITION, state="published")
+    checked = asyncio.run(provider.check(CheckRequest(URN, {}, news, b"")))
+    assert checked.failures == [] and checked.inputs is not None
+    since = len(server.requests())
+    created = asyncio.run(provider.create(CreateRequest(URN, checked.inputs, 60, False)))
+    assert calls(server, org_id, since).by_operation == {
+        "POST /v1/workflows": 1,
+        "GET /v1/workflows": 1,  # the converge listing after the create, not a lookup before it
+        "POST /v1/workflows/{id}/publish": 1,
+    }
+    assert plain(created.properties)["status"] == "active"
+    # Used once: a second create of the same URN (a retried `up`) looks the name up itself and
+    # finds the workflow it made, so nothing is created twice.
+    since = len(server.requests())
+    again = asyncio.run(provider.create(CreateRequest(URN, checked.inputs, 60, False)))
+    assert again.resource_id == created.resource_id
+    assert calls(server, org_id, since).writes == 0
+
+
+def test_a_same_named_workflow_made_between_check_and_create_is_a_conflict_not_a_duplicate(
+    server: LocalServer,
+) -> None:
+    """The handed-over lookup may be seconds old: a workflow created under the name since then is
+    met by the create's convergence — ours is archived again, the create fails naming theirs."""
+    org_id, key = server.create_org()
+    provider = configured(server.url, key)
+    news = props(name="raced", definition=QUICKSTART_DEFINITION, state="published")
+    checked = asyncio.run(provider.check(CheckRequest(URN, {}, news, b"")))
+    assert checked.failures == [] and checked.inputs is not None
+    from b3os.client import Client
+
+    with Client(base_url=server.url, api_key=key) as client:
+        theirs = client.create_workflow("raced", "", with_message("theirs"))
+        with pytest.raises(Exception, match=f"another run created it at the same time \\({theirs.id}\\)"):
+            asyncio.run(provider.create(CreateRequest(URN, checked.inputs, 60, False)))
+        live = [w for w in client.iter_workflows() if w.name == "raced"]
+    assert [w.id for w in live] == [theirs.id]  # ours archived again, theirs untouched
