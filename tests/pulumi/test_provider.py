@@ -382,3 +382,18 @@ def test_refreshed_state_describes_the_server(status: str, declared: str, observ
     refreshed = observed_inputs(outs)
     assert refreshed["state"] == observed
     assert "visibility" not in refreshed, "an unset setting stays unset"
+
+
+def test_create_after_check_uses_checks_name_lookup(server: LocalServer, org: tuple[str, str]) -> None:
+    # The dynamic-provider host serves a program's checks and creates: the create does not list
+    # the name its check just looked up (issue 14), the converge listing after the POST stays.
+    provider = WorkflowProvider()
+    checked = provider.check({}, inputs(name="handed over"))
+    assert checked.failures == []
+    since = len(server.requests())
+    provider.create(checked.inputs)
+    assert calls(server, org[0], since).by_operation == {
+        "POST /v1/workflows": 1,
+        "GET /v1/workflows": 1,
+        "POST /v1/workflows/{id}/publish": 1,
+    }
