@@ -87,7 +87,9 @@ class PlainConsole:
     def print(self, *objects: Any, sep: str = " ", end: str = "\n", markup: bool | None = None) -> None:
         texts = (str(o) for o in objects)
         text = sep.join(t if markup is False else strip_markup(t) for t in texts)
-        self.file.write(_CONTROL.sub("", text) + end)
+        stream = self.file
+        stream.write(_CONTROL.sub("", text) + end)
+        stream.flush()  # as rich does: `b3os run --follow | tee log` shows each event as it comes
 
 
 def _wants_rich(stream: IO[str]) -> bool:

@@ -134,3 +134,20 @@ def test_an_error_message_keeps_its_brackets(tmp_path: Path) -> None:
     assert done.returncode == 1
     first = done.stderr.splitlines()[0]
     assert first.startswith("error: ") and "(^[a-z0-9][a-z0-9-]*$)" in first, done.stderr
+
+
+def test_each_print_reaches_the_stream_at_once() -> None:
+    # Block-buffered stdout (a pipe, PYTHONUNBUFFERED unset) must still show a followed run live.
+    class Recording(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.flushed: list[str] = []
+
+        def flush(self) -> None:
+            self.flushed.append(self.getvalue())
+
+    stream = Recording()
+    console_ = PlainConsole(file=stream)
+    console_.print("[cyan]run_started[/]")
+    console_.print("node_completed")
+    assert stream.flushed == ["run_started\n", "run_started\nnode_completed\n"]
