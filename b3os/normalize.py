@@ -74,33 +74,30 @@ def parse_json_text(definition: Any) -> Any:
 def _check_depth(value: Any) -> None:
     """ConfigError naming the first path nested deeper than MAX_DEPTH (iterative).
 
-    Depths only on the way (every definition is checked on every plan); the path of the
-    offending value is worked out only when there is one."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    Every definition is checked on every plan, so the walk keeps each value's place as a link to
+    its parent's (no path text per value) and spells the path only for the error."""
+    stack: list[tuple[Any, int, _Place]] = [(value, 0, None)]
     while stack:
-        v, depth = stack.pop()
+        v, depth, place = stack.pop()
         if depth > MAX_DEPTH:
-            raise ConfigError(
-                f"{_too_deep_path(value)}: nested more than {MAX_DEPTH} levels deep: flatten it"
-            )
+            raise ConfigError(f"{_spelled(place)}: nested more than {MAX_DEPTH} levels deep: flatten it")
         if isinstance(v, Mapping):
-            stack.extend((sub, depth + 1) for sub in v.values())
+            stack.extend((sub, depth + 1, (place, k, False)) for k, sub in v.items())
         elif isinstance(v, (list, tuple)):
-            stack.extend((sub, depth + 1) for sub in v)
+            stack.extend((sub, depth + 1, (place, i, True)) for i, sub in enumerate(v))
 
 
-def _too_deep_path(value: Any) -> str:
-    """The path of the first value nested deeper than MAX_DEPTH, in ``_check_depth``'s order."""
-    stack: list[tuple[Any, str, int]] = [(value, "definition", 0)]
-    while stack:
-        v, path, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return path
-        if isinstance(v, Mapping):
-            stack.extend((sub, f"{path}.{k}", depth + 1) for k, sub in v.items())
-        elif isinstance(v, (list, tuple)):
-            stack.extend((sub, f"{path}[{i}]", depth + 1) for i, sub in enumerate(v))
-    return "definition"
+# Where a value sits: None for the definition itself, else (its parent's place, key, is a list index).
+_Place = tuple[Any, Any, bool] | None
+
+
+def _spelled(place: _Place) -> str:
+    """``definition.nodes.a.payload[0]`` for a place."""
+    parts: list[str] = []
+    while place is not None:
+        place, key, index = place
+        parts.append(f"[{key}]" if index else f".{key}")
+    return "definition" + "".join(reversed(parts))
 
 
 def copy_plain(value: Any) -> Any:

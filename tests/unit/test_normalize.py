@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 from typing import Any
 
 import pytest
@@ -293,3 +294,13 @@ def test_normalize_accepts_max_depth_nesting() -> None:
     for _ in range(MAX_DEPTH - 4):  # nodes.root.payload.deep is 4 levels
         value = [value]
     assert normalize_definition({"nodes": {"root": {"type": "manual", "payload": {"deep": value}}}})
+
+
+def test_the_depth_error_names_the_path_of_the_first_value_too_deep() -> None:
+    value: Any = "leaf"
+    for _ in range(MAX_DEPTH):
+        value = {"k": value}
+    deep = {"nodes": {"root": {"type": "manual", "payload": {"items": ["ok", value]}}}}
+    path = "definition.nodes.root.payload.items[1]" + ".k" * (MAX_DEPTH - 4)
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: nested more than {MAX_DEPTH} levels")):
+        normalize_definition(deep)
