@@ -116,8 +116,8 @@ class WorkflowProvider(ResourceProvider):
         adopting = adopt_id is not None or bool(inputs.get("adopt_by_name"))
         spec = spec_of(inputs, id=adopt_id, adopt=adopting)
         client = session.client()
-        current = _looked_up(spec) if not adopting else MISSING
-        if current is MISSING:
+        current = _looked_up(spec) if not adopting else _MISSING
+        if current is _MISSING:
             current = read(client, spec)
         the_plan = plan(spec, current)  # OwnershipError (naming the owner) unless ours or adopted
         try:
@@ -197,14 +197,14 @@ def _owner_failures(inputs: dict[str, Any]) -> list[CheckFailure]:
 # (the dynamic-provider host serves a program's checks and creates): it does not list the name
 # again. Safe although seconds old: b3os.workflow.preview says why. Used once.
 _LOOKUPS: dict[tuple[str, str], Any] = {}
-MISSING: Any = object()
+_MISSING: Any = object()
 
 
 def _looked_up(spec: WorkflowSpec) -> Any:
-    """The state check's lookup found for this create's name and owner, or ``MISSING``."""
+    """The state check's lookup found for this create's name and owner, or ``_MISSING``."""
     if spec.name is None or spec.owner is None or spec.live_version is not None:
-        return MISSING  # a pinned version is read with the state: the lookup did not read it
-    return _LOOKUPS.pop((spec.name, spec.owner), MISSING)
+        return _MISSING  # a pinned version is read with the state: the lookup did not read it
+    return _LOOKUPS.pop((spec.name, spec.owner), _MISSING)
 
 
 def _archive_half_created(client: Client, spec: WorkflowSpec) -> None:
